@@ -1,0 +1,164 @@
+/**
+ * Public types: the options, the user, what the guard puts on `req.egnyte`, and what the
+ * package keeps in the express-session. The module augmentations at the bottom make
+ * `req.egnyte` and `req.session.egnyte` typed in every app that imports the package.
+ */
+import type { Request } from 'express';
+import type {} from 'express-session';
+
+/** Egnyte's data centres that host the Enhanced Auth Service. */
+export type EgnyteRegion = 'us' | 'eu';
+
+/** Where to reach Egnyte. Only for emulators and tests: production uses Egnyte's own hosts. */
+export interface EgnyteEndpoints {
+  /** Enhanced Auth Service URLs (full URL of `/services/oauth/code`) per region. */
+  enhancedAuth?: { us?: string; eu?: string };
+  /**
+   * Base URL (origin plus optional path prefix) for an Egnyte domain, e.g.
+   * `(host) => 'http://127.0.0.1:4000/d/' + host`. Egnyte's paths (`/puboauth/token`,
+   * `/pubapi/v1/userinfo`, ...) are appended to it.
+   */
+  domainBaseUrl?: (host: string) => string;
+}
+
+/** Options of {@link egnyteAuth}. */
+export interface EgnyteAuthOptions {
+  /** The API key (OAuth `client_id`) of your Egnyte integration. */
+  clientId: string;
+  /** The key's secret. Only ever sent to Egnyte's token endpoint, in the form body. */
+  clientSecret: string;
+  /**
+   * Your app's public origin (plus optional path prefix), e.g. `https://app.example.com`.
+   * `redirect_uri` is `baseUrl` + the callback route. Must be https, except on localhost.
+   */
+  baseUrl: string;
+  /** Scopes to ask for, as an array or a space-separated string. None means all the key allows. */
+  scope?: string | readonly string[];
+  /** Region of the Enhanced Auth Service, or a function choosing it per request. Default `'us'`. */
+  region?: EgnyteRegion | ((req: Request) => EgnyteRegion);
+  /** A fixed Egnyte domain (`acme` or `acme.egnyte.com`): login skips the Enhanced Auth Service. */
+  domain?: string;
+  /** Which Egnyte domains may sign in: a list (any form users type) or a predicate of the normalised host. */
+  allowedDomains?: readonly string[] | ((host: string) => boolean);
+  /** Host suffixes accepted for Egnyte domains. Default `['egnyte.com']`; the first one completes a bare name. */
+  hostSuffixes?: readonly string[];
+  /** Paths of the routes this router mounts. */
+  routes?: { login?: string; callback?: string; logout?: string };
+  /** Where logout sends the browser. Default `'/'`. Must be a same-site path. */
+  postLogoutRedirect?: string;
+  /** How long the user from Egnyte's userinfo is served from the session, in seconds. Default 300. */
+  userCacheSeconds?: number;
+  /** Timeout for every request to Egnyte, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+  /** Revoke the access token at Egnyte on logout (best effort). Default `true`. */
+  revokeOnLogout?: boolean;
+  /** The fetch implementation to use for every request to Egnyte. Default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Where to reach Egnyte, for emulators and tests only. */
+  endpoints?: EgnyteEndpoints;
+}
+
+/** Options of {@link requireEgnyteUser}. */
+export interface RequireEgnyteUserOptions {
+  /**
+   * How to answer a request with no login: `'redirect'` to the login route, `'status'` with
+   * 401 JSON, or (default) `'auto'`: content negotiation that prefers JSON, so only requests
+   * that ask for HTML (browsers) are redirected.
+   */
+  onUnauthenticated?: 'auto' | 'redirect' | 'status';
+}
+
+/** The signed-in Egnyte user, from `GET /pubapi/v1/userinfo`. */
+export interface EgnyteUser {
+  /** Egnyte's numeric user id. */
+  id: number;
+  /** Login name within the domain. */
+  username: string;
+  /** Given name. */
+  firstName: string;
+  /** Family name. */
+  lastName: string;
+  /** Email, when Egnyte sends it. */
+  email?: string;
+  /** `admin`, `power` or `standard`, when Egnyte sends it. */
+  userType?: string;
+  /** Every field Egnyte sent, as received (snake_case). */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link requireEgnyteUser} puts on `req.egnyte`. The access token is not on it. */
+export interface EgnyteRequestContext {
+  /** The signed-in user. */
+  user: EgnyteUser;
+  /** The user's Egnyte domain, e.g. `acme.egnyte.com`. */
+  domain: string;
+  /** True when Egnyte could not be reached or throttled us and a cached user is served. */
+  stale: boolean;
+  /** When the user was last read from Egnyte (ms since epoch). */
+  userFetchedAt: number;
+  /**
+   * Calls Egnyte's API on the user's domain with the user's token, e.g.
+   * `req.egnyte.fetch('/pubapi/v2/users/' + req.egnyte.user.id)`. Throws
+   * `EgnyteAuthError` for throttling, unreachable Egnyte and a token Egnyte refused
+   * (`login_required`, which also signs the user out of this session).
+   */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The OAuth token set, kept server-side in the session only. */
+export interface EgnyteTokenSet {
+  /** The access token. */
+  accessToken: string;
+  /** The refresh token, for the current token generation. */
+  refreshToken?: string;
+  /** Token type, `bearer`. */
+  tokenType: string;
+  /** Expiry time in ms since epoch; absent for Egnyte's legacy non-expiring tokens. */
+  expiresAt?: number;
+  /** Scopes granted, when Egnyte says. */
+  scope?: string;
+}
+
+/** A login attempt waiting for its callback. */
+export interface EgnytePendingLogin {
+  /** Where to send the browser after the callback. */
+  returnTo: string;
+  /** The domain chosen at login, when known then. */
+  domain?: string;
+  /** When the attempt started (ms since epoch). */
+  createdAt: number;
+}
+
+/** What the package keeps under `req.session.egnyte`. */
+export interface EgnyteSessionData {
+  /** Pending login attempts by `state` (bounded, expiring after 10 minutes). */
+  pending?: Record<string, EgnytePendingLogin>;
+  /** The current login, if any. */
+  login?: {
+    domain: string;
+    tokens: EgnyteTokenSet;
+    user?: EgnyteUser;
+    userFetchedAt?: number;
+    loggedInAt: number;
+  };
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** express-egnyte-auth's state: pending logins and the current login. */
+    egnyte?: EgnyteSessionData;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The signed-in Egnyte user and helpers, set by `requireEgnyteUser()`. Only routes
+       * behind that guard have it; elsewhere it is `undefined` at run time.
+       */
+      egnyte: EgnyteRequestContext;
+    }
+  }
+}
