@@ -1,0 +1,89 @@
+/**
+ * Egnyte's public API as a protected resource: userinfo (not OIDC: no `sub`, so
+ * openid-client's fetchUserInfo does not apply), revocation, and calls on the user's behalf.
+ */
+import type { ResolvedConfig } from './config.js';
+import { EgnyteAuthError } from './errors.js';
+import type { EgnyteUser } from './types.js';
+import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
+
+/** Egnyte's current-user endpoint. */
+export const USERINFO_PATH = '/pubapi/v1/userinfo';
+/** Egnyte's token revocation endpoint. */
+export const REVOKE_PATH = '/pubapi/v1/tokens/revoke';
+
+const THROTTLE_OR_AUTH = new Set([401, 403, 429]);
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Reads Egnyte's userinfo answer into an {@link EgnyteUser}. Pure; throws `upstream_error`
+ * when the answer has no usable id or username.
+ */
+export function parseEgnyteUser(body: unknown): EgnyteUser {
+  const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const id = typeof raw.id === 'string' && /^\d+$/.test(raw.id) ? Number(raw.id) : raw.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof raw.username !== 'string' || raw.username === '') {
+    throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer has no user id or username.');
+  }
+  return {
+    id,
+    username: raw.username,
+    firstName: text(raw.first_name),
+    lastName: text(raw.last_name),
+    ...(typeof raw.email === 'string' ? { email: raw.email } : {}),
+    ...(typeof raw.user_type === 'string' ? { userType: raw.user_type } : {}),
+    raw: Object.freeze({ ...raw }),
+  };
+}
+
+/** Calls `path` on the user's Egnyte domain with the user's token. Throttling and refused tokens throw. */
+export async function callEgnyteApi(
+  config: ResolvedConfig,
+  domain: string,
+  accessToken: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const base = config.domainBaseUrl(domain);
+  const url = new URL(base + path);
+  // A path like "//evil.com" or "/../" must not move the bearer token to another host or prefix.
+  if (!path.startsWith('/') || path.startsWith('//') || url.origin !== new URL(base).origin || !url.href.startsWith(base + '/')) {
+    throw new EgnyteAuthError('invalid_request', 'req.egnyte.fetch(path) takes a path on the Egnyte domain, such as "/pubapi/v1/userinfo".', { status: 500 });
+  }
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${accessToken}`);
+  if (!headers.has('accept')) headers.set('accept', 'application/json');
+  const response = await callEgnyte(config, url.href, { ...init, headers });
+  if (THROTTLE_OR_AUTH.has(response.status)) {
+    const error = await classifyEgnyteFailure(response.clone(), 'api');
+    if (error.code !== 'upstream_error') throw error;
+  }
+  return response;
+}
+
+/** Reads the current user from Egnyte's userinfo endpoint. */
+export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, accessToken: string): Promise<EgnyteUser> {
+  const response = await callEgnyteApi(config, domain, accessToken, USERINFO_PATH);
+  if (!response.ok) throw await classifyEgnyteFailure(response, 'api');
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer was not valid JSON.');
+  }
+  return parseEgnyteUser(body);
+}
+
+/** Revokes the access token (and so its refresh token) at Egnyte. */
+export async function revokeToken(config: ResolvedConfig, domain: string, accessToken: string): Promise<void> {
+  const response = await callEgnyte(config, config.domainBaseUrl(domain) + REVOKE_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${accessToken}` },
+    body: new URLSearchParams({ token: accessToken }).toString(),
+  });
+  if (!response.ok) throw await classifyEgnyteFailure(response, 'api');
+  await response.body?.cancel();
+}

@@ -1,0 +1,52 @@
+/**
+ * Where a browser may be sent after login or logout: only a path on this site. Anything
+ * that could leave it (other schemes, `//host`, `/\host`, encoded or double-encoded forms,
+ * control characters, very long values) falls back.
+ */
+
+const MAX_LENGTH = 2048;
+const PROBE_ORIGIN = 'http://return-to.invalid';
+
+/** Decodes up to three layers of percent-encoding; `undefined` when the value is malformed. */
+function decodeLayers(value: string): string | undefined {
+  let current = value;
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return undefined;
+    }
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+function leavesSite(path: string): boolean {
+  // Browsers treat "\" as "/" and drop tabs and newlines, so "/\evil.com" and "/\t/evil.com"
+  // are protocol-relative URLs.
+  return /^[/\\]{2}/.test(path) || path.includes('\\') || /[\x00-\x1f\x7f]/.test(path) || !path.startsWith('/');
+}
+
+/**
+ * Returns `value` as a same-site path (`/path?query#hash`, normalised), or `fallback` when it
+ * is missing or could lead off the site. Pure.
+ */
+export function sanitizeReturnTo(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return fallback;
+  // Only printable ASCII: anything else must arrive percent-encoded.
+  if (!/^[\x21-\x7e]+$/.test(value) || leavesSite(value)) return fallback;
+  const decoded = decodeLayers(value);
+  if (decoded === undefined || leavesSite(decoded)) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value, PROBE_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (parsed.origin !== PROBE_ORIGIN) return fallback;
+  const result = parsed.pathname + parsed.search + parsed.hash;
+  // Dot segments can collapse into "//host" ("/.//evil.com" -> "//evil.com").
+  return leavesSite(result) ? fallback : result;
+}

@@ -1,0 +1,37 @@
+/** express-session access as promises, with store failures reported as `session_store_failed`. */
+import type { Request } from 'express';
+import type { Session, SessionData } from 'express-session';
+import { EgnyteAuthError } from './errors.js';
+
+/** The session of a request, with the package's data typed. */
+export type EgnyteSession = Session & Partial<SessionData>;
+
+/** The request's session, or `session_missing` when express-session is not mounted before this package. */
+export function requireSession(req: Request): EgnyteSession {
+  if (!req.session) {
+    throw new EgnyteAuthError(
+      'session_missing',
+      'No session on this request: mount express-session (app.use(session({...}))) before egnyteAuth() and your guarded routes.',
+      { status: 500 },
+    );
+  }
+  return req.session;
+}
+
+function storeFailure(action: string): EgnyteAuthError {
+  return new EgnyteAuthError('session_store_failed', `The session store failed to ${action} the session. Try again in a moment.`, { retryAfter: 5 });
+}
+
+/** A new session id for the request (no fixation); the old session is destroyed. */
+export function regenerateSession(req: Request): Promise<EgnyteSession> {
+  return new Promise((resolve, reject) => {
+    requireSession(req).regenerate((err: unknown) => (err ? reject(storeFailure('regenerate')) : resolve(requireSession(req))));
+  });
+}
+
+/** Writes the session to its store now, so async stores hold it before the browser comes back. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    requireSession(req).save((err: unknown) => (err ? reject(storeFailure('save')) : resolve()));
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The token endpoint, through openid-client: code exchange and refresh. Egnyte's answers
+ * are normalised in openid-client's customFetch hook before the library validates them
+ * (legacy tokens carry `expires_in: -1` and sometimes no `token_type`, which it rejects).
+ */
+import * as oidc from 'openid-client';
+import type { ResolvedConfig } from './config.js';
+import { EgnyteAuthError } from './errors.js';
+import type { EgnyteTokenSet } from './types.js';
+import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
+
+/** Egnyte's token endpoint path, also its authorization endpoint (GET). */
+export const TOKEN_PATH = '/puboauth/token';
+
+function noAccessToken(): EgnyteAuthError {
+  return new EgnyteAuthError('token_exchange_failed', 'Egnyte\'s token answer carried no access token. Try signing in again.');
+}
+
+/**
+ * Makes an Egnyte token answer acceptable to openid-client: drops a negative or
+ * non-numeric `expires_in` (legacy non-expiring tokens), fills in a missing `token_type`,
+ * and refuses an answer without an access token. Pure.
+ */
+export function normalizeTokenResponse(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw noAccessToken();
+  const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  if (typeof out.access_token !== 'string' || out.access_token === '') throw noAccessToken();
+  if (typeof out.token_type !== 'string' || out.token_type === '') out.token_type = 'bearer';
+  if ('expires_in' in out) {
+    const seconds = typeof out.expires_in === 'string' ? Number(out.expires_in) : out.expires_in;
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) out.expires_in = Math.floor(seconds);
+    else delete out.expires_in;
+  }
+  if (typeof out.refresh_token !== 'string' || out.refresh_token === '') delete out.refresh_token;
+  if (typeof out.scope !== 'string') delete out.scope;
+  return out;
+}
+
+/** openid-client's fetch: our timeout and error mapping, then the normalised JSON. */
+function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
+  return async (url, options) => {
+    const response = await callEgnyte(config, url, {
+      method: options.method,
+      headers: options.headers as HeadersInit,
+      body: options.body as BodyInit | null,
+      signal: options.signal,
+    });
+    if (!response.ok) throw await classifyEgnyteFailure(response, 'token');
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new EgnyteAuthError('token_exchange_failed', 'Egnyte\'s token answer was not valid JSON. Try signing in again.', {
+        upstreamStatus: response.status,
+      });
+    }
+    return new Response(JSON.stringify(normalizeTokenResponse(body)), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  };
+}
+
+/** An openid-client Configuration for one Egnyte domain. */
+function clientFor(config: ResolvedConfig, domain: string): oidc.Configuration {
+  const base = config.domainBaseUrl(domain);
+  const server: oidc.ServerMetadata = {
+    issuer: base,
+    authorization_endpoint: base + TOKEN_PATH,
+    token_endpoint: base + TOKEN_PATH,
+  };
+  const client = new oidc.Configuration(
+    server,
+    config.clientId,
+    { token_endpoint_auth_method: 'client_secret_post' },
+    // Egnyte reads the credentials from the form body, not from Basic auth.
+    oidc.ClientSecretPost(config.clientSecret),
+  );
+  client[oidc.customFetch] = tokenEndpointFetch(config);
+  // Our fetch enforces timeoutMs; keep the library's own limit from cutting it short.
+  client.timeout = Math.ceil(config.timeoutMs / 1000) + 1;
+  // Only emulators configured through `endpoints` are plain http; real hosts are https.
+  if (base.startsWith('http:')) oidc.allowInsecureRequests(client);
+  return client;
+}
+
+/** Errors from openid-client carry ours as `cause`; anything else is reported by code only. */
+function unwrap(err: unknown): EgnyteAuthError {
+  if (err instanceof EgnyteAuthError) return err;
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof EgnyteAuthError) return cause;
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') {
+    return new EgnyteAuthError('upstream_unavailable', 'Egnyte\'s token endpoint did not answer in time. Try again in a moment.', { retryAfter: 5 });
+  }
+  return new EgnyteAuthError(
+    'token_exchange_failed',
+    `Egnyte's token answer could not be used${typeof code === 'string' && /^[A-Z_]{1,64}$/.test(code) ? ` (${code})` : ''}. Try signing in again.`,
+  );
+}
+
+function toTokenSet(response: oidc.TokenEndpointResponse, now: number, previousRefreshToken?: string): EgnyteTokenSet {
+  const refreshToken = response.refresh_token ?? previousRefreshToken;
+  return {
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(typeof response.expires_in === 'number' ? { expiresAt: now + response.expires_in * 1000 } : {}),
+    ...(typeof response.scope === 'string' ? { scope: response.scope } : {}),
+  };
+}
+
+/** Exchanges an authorization code for tokens on `domain`. */
+export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string): Promise<EgnyteTokenSet> {
+  const callbackUrl = new URL(config.redirectUri);
+  callbackUrl.searchParams.set('code', code);
+  callbackUrl.searchParams.set('state', state);
+  try {
+    const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, { expectedState: state });
+    return toTokenSet(response, Date.now());
+  } catch (err) {
+    throw unwrap(err);
+  }
+}
+
+/** Refreshes the tokens; keeps the old refresh token when Egnyte sends none. */
+export async function refreshTokens(config: ResolvedConfig, domain: string, tokens: EgnyteTokenSet): Promise<EgnyteTokenSet> {
+  if (!tokens.refreshToken) throw new EgnyteAuthError('login_required', 'The Egnyte token expired and cannot be refreshed. Sign in again.');
+  try {
+    const response = await oidc.refreshTokenGrant(clientFor(config, domain), tokens.refreshToken);
+    return toTokenSet(response, Date.now(), tokens.refreshToken);
+  } catch (err) {
+    const error = unwrap(err);
+    if (error.code === 'token_exchange_failed' && error.upstreamStatus !== undefined && error.upstreamStatus < 500) {
+      throw new EgnyteAuthError('login_required', 'Egnyte refused to refresh the sign-in. Sign in again.', { upstreamStatus: error.upstreamStatus });
+    }
+    throw error;
+  }
+}

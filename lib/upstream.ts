@@ -1,0 +1,150 @@
+/**
+ * Talking to Egnyte: every request goes through {@link callEgnyte} (injected fetch, timeout,
+ * network failures as `upstream_unavailable`), and every non-2xx answer is read by
+ * {@link classifyEgnyteFailure}, which understands Egnyte's many error shapes. Messages never
+ * quote Egnyte's free text: an echoed token or code must not reach a page or a log.
+ */
+import type { ResolvedConfig } from './config.js';
+import { EgnyteAuthError } from './errors.js';
+import { log } from './log.js';
+
+const MAX_ERROR_BODY = 64 * 1024;
+const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Which Egnyte endpoint answered, for messages and status choices. */
+export type EgnyteEndpointKind = 'token' | 'api';
+
+/** Calls Egnyte with the configured fetch and timeout. Network failures and timeouts become `upstream_unavailable`. */
+export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}): Promise<Response> {
+  const timeout = AbortSignal.timeout(config.timeoutMs);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  const started = Date.now();
+  const { pathname } = new URL(url);
+  try {
+    const response = await config.fetch(url, { ...init, signal, redirect: 'manual' });
+    log.upstream('%s %s -> %d in %dms', init.method ?? 'GET', pathname, response.status, Date.now() - started);
+    return response;
+  } catch (err) {
+    const timedOut = timeout.aborted;
+    log.upstream('%s %s failed in %dms: %s', init.method ?? 'GET', pathname, Date.now() - started, timedOut ? 'timeout' : 'network error');
+    throw new EgnyteAuthError(
+      'upstream_unavailable',
+      timedOut
+        ? `Egnyte did not answer within ${config.timeoutMs} ms. Try again in a moment.`
+        : 'Egnyte could not be reached (network error). Try again in a moment.',
+      { retryAfter: 5, cause: timedOut ? undefined : safeNetworkCause(err) },
+    );
+  }
+}
+
+function safeNetworkCause(err: unknown): Error | undefined {
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && SAFE_WORD.test(code) ? new Error(code) : undefined;
+}
+
+/** Seconds from a `Retry-After` header (delta-seconds or HTTP date), or `fallback`. */
+export function parseRetryAfter(value: string | null, fallback: number, now = Date.now()): number {
+  if (value) {
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed)) return Math.max(1, Math.min(Number(trimmed), 86_400));
+    const date = Date.parse(trimmed);
+    if (!Number.isNaN(date)) return Math.max(1, Math.min(Math.ceil((date - now) / 1000), 86_400));
+  }
+  return fallback;
+}
+
+/** Reads at most `MAX_ERROR_BODY` characters of an error body; errors reading it give ''. */
+async function readErrorBody(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    return text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text;
+  } catch {
+    return '';
+  }
+}
+
+/** The messages Egnyte put in an error body, whatever its shape. Pure. */
+export function errorTextsOf(body: string): { texts: string[]; oauthError?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // HTML or plain text: tags dropped.
+    return { texts: [body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()] };
+  }
+  const texts: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 4) return;
+    if (typeof value === 'string') texts.push(value);
+    else if (Array.isArray(value)) value.slice(0, 20).forEach((v) => visit(v, depth + 1));
+    else if (value && typeof value === 'object') Object.values(value).slice(0, 20).forEach((v) => visit(v, depth + 1));
+  };
+  visit(parsed, 0);
+  const oauthError = (parsed as { error?: unknown })?.error;
+  return typeof oauthError === 'string' && SAFE_WORD.test(oauthError) ? { texts, oauthError } : { texts };
+}
+
+/**
+ * Turns a non-2xx answer from Egnyte into an {@link EgnyteAuthError} with the right code,
+ * status and `retryAfter`. Consumes the body.
+ */
+export async function classifyEgnyteFailure(response: Response, endpoint: EgnyteEndpointKind): Promise<EgnyteAuthError> {
+  const status = response.status;
+  const mashery = (response.headers.get('x-mashery-error-code') ?? '').toUpperCase();
+  const retryAfterHeader = response.headers.get('retry-after');
+  const { texts, oauthError } = errorTextsOf(await readErrorBody(response));
+  const said = (pattern: RegExp): boolean => texts.some((t) => pattern.test(t));
+  const upstreamStatus = status;
+
+  if (said(/invalid egnyte domain configured in app profile/i)) {
+    return new EgnyteAuthError(
+      'key_domain_mismatch',
+      'Egnyte refused this domain for the API key ("Invalid Egnyte domain configured in app profile"). ' +
+        'Until an integration is certified by Egnyte, its key works on the one domain it was registered for. ' +
+        'Sign in with that domain, or ask Egnyte to certify the key for all domains.',
+      { upstreamStatus },
+    );
+  }
+  if (mashery.includes('OVER_QPS') || mashery.includes('OVER_RATE') || status === 429 || (status === 409 && endpoint === 'token')) {
+    const daily = mashery.includes('OVER_RATE');
+    const retryAfter = parseRetryAfter(retryAfterHeader, daily ? 3600 : status === 409 ? 60 : 1);
+    return new EgnyteAuthError(
+      'rate_limited',
+      daily
+        ? 'Egnyte\'s daily API quota for this user is used up. Try again later.'
+        : `Egnyte is throttling requests${endpoint === 'token' ? ' to its sign-in service' : ''}. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
+      { retryAfter, upstreamStatus },
+    );
+  }
+  if (mashery.includes('DEVELOPER_INACTIVE') || said(/developer inactive/i)) {
+    return new EgnyteAuthError(
+      'developer_inactive',
+      'Egnyte answered "Developer Inactive": the token is missing or invalid, or the API key does not match this ' +
+        'environment (a key issued for *.qa-egnyte.com used against *.egnyte.com, or the reverse). Sign in again; ' +
+        'if it persists, check the API key and hostSuffixes.',
+      { upstreamStatus },
+    );
+  }
+  if (status === 401) {
+    return new EgnyteAuthError('login_required', 'Egnyte no longer accepts this sign-in (token revoked, expired or password changed). Sign in again.', {
+      upstreamStatus,
+    });
+  }
+  if (status >= 500) {
+    return new EgnyteAuthError('upstream_unavailable', `Egnyte answered with an error (HTTP ${status}). Try again in a moment.`, {
+      retryAfter: parseRetryAfter(retryAfterHeader, 5),
+      upstreamStatus,
+    });
+  }
+  if (endpoint === 'token') {
+    const detail = oauthError ? ` (${oauthError})` : '';
+    return new EgnyteAuthError(
+      'token_exchange_failed',
+      oauthError === 'invalid_grant'
+        ? 'Egnyte refused the sign-in code (invalid_grant): it expired, was already used, or was issued for another redirect URI. Sign in again.'
+        : `Egnyte refused the token request (HTTP ${status}${detail}). Check the API key, its secret and the registered redirect URI.`,
+      { status: oauthError === 'invalid_grant' ? 400 : 502, upstreamStatus },
+    );
+  }
+  return new EgnyteAuthError('upstream_error', `Egnyte answered HTTP ${status}${oauthError ? ` (${oauthError})` : ''}.`, { upstreamStatus });
+}
