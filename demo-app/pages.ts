@@ -1,0 +1,248 @@
+/**
+ * The demo's HTML. Every value is escaped with {@link escapeHtml}; there are no inline
+ * scripts or styles (the Content-Security-Policy forbids them), only `/styles.css`.
+ */
+import type { EgnyteAuthErrorCode, EgnyteUser } from 'express-egnyte-auth';
+
+/** Escapes text for HTML element content and double- or single-quoted attributes. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** What every page needs to know about the running demo. */
+export interface PageContext {
+  mode: 'emulator' | 'real';
+  /** The signed-in user's display name, when someone is signed in. */
+  signedInAs?: string;
+}
+
+export const STYLESHEET = `
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --accent: #0b6e4f; --accent-dark: #085a40;
+  --bg: #f5f7fa; --card: #fff; --border: #d9dee7; --warn-bg: #fff6e0; --warn: #7a5300; --err: #a4161a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+header { background: var(--card); border-bottom: 1px solid var(--border); }
+header .bar { max-width: 46rem; margin: 0 auto; padding: .75rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; }
+header a.brand { font-weight: 700; color: var(--fg); text-decoration: none; }
+main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0 1rem; }
+h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
+.card { background: var(--card); border: 1px solid var(--border); border-radius: .6rem; padding: 1rem 1.1rem; margin: 0 0 1rem; }
+.badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .15rem .55rem; border-radius: 1rem; }
+.badge.emulator { background: var(--warn-bg); color: var(--warn); border: 1px solid #f0d48a; }
+.badge.real { background: #e3f4ec; color: var(--accent-dark); border: 1px solid #a9dcc4; }
+.muted { color: var(--muted); }
+.note { background: var(--warn-bg); color: var(--warn); border-radius: .4rem; padding: .5rem .75rem; font-size: .95rem; }
+.error-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; color: var(--muted); }
+button, .button { display: inline-block; font: inherit; font-weight: 600; padding: .6rem 1.1rem; border-radius: .45rem;
+  border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; }
+button:hover, .button:hover { background: var(--accent-dark); }
+button.secondary, .button.secondary { background: var(--card); color: var(--accent); }
+button.link { background: none; border: none; color: var(--accent); padding: 0; font-weight: 600; text-decoration: underline; }
+form.inline { display: inline; margin: 0; }
+label { font-weight: 600; display: block; margin: .25rem 0; }
+input[type=text] { font: inherit; width: 100%; max-width: 22rem; padding: .5rem .6rem; border: 1px solid var(--border); border-radius: .4rem; }
+fieldset { border: none; padding: 0; margin: .75rem 0; }
+fieldset label { display: inline-flex; gap: .35rem; align-items: center; font-weight: normal; margin-right: 1rem; }
+legend { font-weight: 600; padding: 0; }
+.row { margin: .75rem 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+dt { font-weight: 600; color: var(--muted); }
+dd { margin: 0; overflow-wrap: anywhere; }
+pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .88rem; }
+pre { background: #1d2330; color: #e8ecf3; padding: .75rem; border-radius: .4rem; overflow-x: auto; }
+footer { max-width: 46rem; margin: 1rem auto 2rem; padding: 0 1rem; font-size: .85rem; color: var(--muted); }
+@media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dd { margin-bottom: .4rem; } h1 { font-size: 1.35rem; } }
+`;
+
+function modeBadge(mode: PageContext['mode']): string {
+  return mode === 'emulator'
+    ? '<span class="badge emulator" title="Sign-in runs against a local Egnyte emulator">Local emulator</span>'
+    : '<span class="badge real">Real Egnyte</span>';
+}
+
+/** The common page frame. `body` must already be escaped HTML. */
+export function layout(title: string, body: string, ctx: PageContext): string {
+  const account = ctx.signedInAs
+    ? `<span class="muted">Signed in as ${escapeHtml(ctx.signedInAs)}</span> ${signOutForm('link')}`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Egnyte sign-in demo</title>
+<link rel="stylesheet" href="/styles.css">
+</head>
+<body>
+<header><div class="bar"><a class="brand" href="/">Egnyte sign-in demo</a> ${modeBadge(ctx.mode)} ${account}</div></header>
+<main>
+${body}
+</main>
+<footer>express-egnyte-auth demo · <a href="/">Home</a> · <a href="/profile">Profile</a> · <a href="/api/me">/api/me</a></footer>
+</body>
+</html>
+`;
+}
+
+function signOutForm(style: 'link' | 'button'): string {
+  return `<form class="inline" method="post" action="/egnyte/logout"><button type="submit" class="${style === 'link' ? 'link' : 'secondary'}">Sign out</button></form>`;
+}
+
+/** What the home page shows. */
+export interface HomeOptions {
+  /** The fixed Egnyte domain, when the app is configured with one. */
+  fixedDomain?: string;
+  /** The default region. */
+  region: 'us' | 'eu';
+  /** The app's public URL, for the curl example. */
+  baseUrl: string;
+  /** Domains of the emulator's seeded users, to hint what to type. */
+  emulatorDomains?: string[];
+}
+
+export function homePage(ctx: PageContext, opts: HomeOptions): string {
+  const modeText = ctx.mode === 'emulator'
+    ? `<p class="note">This demo runs against a <strong>local Egnyte emulator</strong>: nothing is sent to Egnyte.
+Try the domain ${(opts.emulatorDomains ?? []).map((d) => `<code>${escapeHtml(d)}</code>`).join(' or ')}.
+To use real Egnyte, set <code>EGNYTE_CLIENT_ID</code>, <code>EGNYTE_CLIENT_SECRET</code>, <code>BASE_URL</code>,
+<code>EGNYTE_REGION</code> and <code>SESSION_SECRET</code> and restart.</p>`
+    : '<p>This demo signs you in with your <strong>real Egnyte</strong> account.</p>';
+
+  const signIn = opts.fixedDomain
+    ? `<form method="get" action="/egnyte/login">
+<input type="hidden" name="returnTo" value="/profile">
+<p>This app signs in to <strong>${escapeHtml(opts.fixedDomain)}</strong>.</p>
+<button type="submit">Sign in with Egnyte</button>
+</form>`
+    : `<form method="get" action="/egnyte/login">
+<input type="hidden" name="returnTo" value="/profile">
+<fieldset>
+<legend>Egnyte region</legend>
+<label><input type="radio" name="region" value="us"${opts.region === 'us' ? ' checked' : ''}> US</label>
+<label><input type="radio" name="region" value="eu"${opts.region === 'eu' ? ' checked' : ''}> EU</label>
+</fieldset>
+<p class="muted">Egnyte asks for your company's Egnyte domain, then for your consent.</p>
+<button type="submit">Sign in with Egnyte</button>
+</form>
+</div>
+<div class="card">
+<h2>Already know your domain?</h2>
+<form method="get" action="/egnyte/login">
+<input type="hidden" name="returnTo" value="/profile">
+<div class="row">
+<label for="direct-domain">Egnyte domain</label>
+<input type="text" id="direct-domain" name="domain" required placeholder="acme or acme.egnyte.com" autocomplete="organization" spellcheck="false" autocapitalize="none">
+</div>
+<button type="submit" class="secondary">Sign in to this domain</button>
+</form>`;
+
+  const curl = `curl -i ${opts.baseUrl}/api/me`;
+  const body = `<h1>Sign in with Egnyte</h1>
+${modeText}
+<div class="card">
+<p>This app uses <code>express-egnyte-auth</code> to let you sign in with your Egnyte account (OAuth2).
+After signing in you see your profile, read from Egnyte's userinfo and Users APIs.</p>
+${ctx.signedInAs ? `<p>You are signed in as <strong>${escapeHtml(ctx.signedInAs)}</strong>. <a class="button" href="/profile">View your profile</a> ${signOutForm('button')}</p></div><div class="card">` : ''}
+${signIn}
+</div>
+<div class="card">
+<h2>For API clients</h2>
+<p><a href="/api/me">/api/me</a> returns the signed-in user as JSON. A browser that is signed in gets the JSON;
+a signed-out browser is sent to sign in. An API client without a session gets <code>401</code> with
+<code>{"error":"login_required"}</code> instead of a redirect:</p>
+<pre>${escapeHtml(curl)}</pre>
+</div>`;
+  return layout('Home', body, ctx);
+}
+
+/** Fields read from the Users API (`GET /pubapi/v2/users/{id}`). */
+export interface UsersApiDetails {
+  formattedName?: string;
+  email?: string;
+  userType?: string;
+  role?: string;
+  active?: boolean;
+}
+
+export interface ProfileView {
+  user: EgnyteUser;
+  domain: string;
+  stale: boolean;
+  userFetchedAt: number;
+  details?: UsersApiDetails;
+  /** Why the Users API details are missing. */
+  detailsNote?: string;
+}
+
+export function profilePage(ctx: PageContext, view: ProfileView): string {
+  const { user, details } = view;
+  const name = details?.formattedName || `${user.firstName} ${user.lastName}`.trim() || user.username;
+  const rows: Array<[string, string | undefined]> = [
+    ['Name', name],
+    ['Username', user.username],
+    ['Email', details?.email ?? user.email],
+    ['Account type', details?.userType ?? user.userType],
+    ['Role', details?.role],
+    ['Domain', view.domain],
+    ['Egnyte user id', String(user.id)],
+    ['Active', details?.active === undefined ? undefined : details.active ? 'yes' : 'no'],
+  ];
+  const dl = rows
+    .filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '')
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('\n');
+  const notes = [
+    view.stale ? `<p class="note">Egnyte could not be reached just now; this is your profile as of ${escapeHtml(new Date(view.userFetchedAt).toISOString())}.</p>` : '',
+    view.detailsNote ? `<p class="note">${escapeHtml(view.detailsNote)}</p>` : '',
+  ].join('');
+  const body = `<h1>${escapeHtml(name)}</h1>
+${notes}
+<div class="card">
+<h2>Your Egnyte profile</h2>
+<dl>
+${dl}
+</dl>
+</div>
+<div class="card">
+<p>The same data for programs: <a href="/api/me">/api/me</a> (JSON).</p>
+${signOutForm('button')}
+</div>`;
+  return layout('Profile', body, ctx);
+}
+
+/** A friendly explanation of one error. */
+export interface ErrorView {
+  status: number;
+  title: string;
+  explanation: string;
+  /** The error's own message, shown as detail (escaped). */
+  detail?: string;
+  /** Extra lines, e.g. config problems. */
+  list?: readonly string[];
+  code?: EgnyteAuthErrorCode | 'not_found' | 'internal_error';
+  action?: { href: string; label: string };
+  retryAfter?: number;
+}
+
+export function errorPage(ctx: PageContext, view: ErrorView): string {
+  const retry = view.retryAfter !== undefined
+    ? `<p><strong>Try again in ${escapeHtml(view.retryAfter)} second${view.retryAfter === 1 ? '' : 's'}.</strong></p>`
+    : '';
+  const list = view.list && view.list.length > 0 ? `<ul>${view.list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '';
+  const detail = view.detail ? `<p class="muted">${escapeHtml(view.detail)}</p>` : '';
+  const action = view.action ? `<p><a class="button" href="${escapeHtml(view.action.href)}">${escapeHtml(view.action.label)}</a> <a href="/">Home</a></p>` : '<p><a class="button" href="/">Home</a></p>';
+  const body = `<h1>${escapeHtml(view.title)}</h1>
+<div class="card">
+<p>${escapeHtml(view.explanation)}</p>
+${retry}${detail}${list}
+${action}
+${view.code ? `<p class="error-code">Error code: ${escapeHtml(view.code)} (HTTP ${escapeHtml(view.status)})</p>` : ''}
+</div>`;
+  return layout(view.title, body, ctx);
+}

@@ -1,0 +1,149 @@
+/**
+ * The demo, driven by a real browser (Debian's chromium through playwright-core) against the
+ * local Egnyte emulator, the way a person would use it. Screenshots land in
+ * demo-app/.screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page, Response as PwResponse } from 'playwright-core';
+import { startDemo } from '../demo-app/server.js';
+import type { RunningDemo } from '../demo-app/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = resolve(process.cwd(), 'demo-app/.screenshots');
+
+jest.setTimeout(120_000);
+
+let demo: RunningDemo;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is required for the demo's browser test but ${CHROMIUM} does not exist. Install it (Debian/Ubuntu: apt-get install chromium); this test never downloads a browser.`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  demo = await startDemo({ env: { PORT: '0', DEMO_ENV_FILE: '' }, log: () => {} });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Home → "Sign in with Egnyte" → the Enhanced Auth Service prompt → consent page. */
+async function signInToConsent(page: Page, typedDomain: string, prefix: string): Promise<void> {
+  await page.goto(demo.url);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/Sign in with Egnyte/);
+  await shot(page, `${prefix}1-home`);
+  await page.getByRole('button', { name: 'Sign in with Egnyte' }).click();
+
+  await page.locator('label[for="domain"]').waitFor();
+  expect(new URL(page.url()).origin).toBe(new URL(demo.emulator!.url).origin);
+  await page.locator('#domain').fill(typedDomain);
+  await shot(page, `${prefix}2-domain-prompt`);
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await page.locator('select#user').waitFor();
+  await shot(page, `${prefix}3-consent`);
+}
+
+it('signs in through the emulator, shows the profile and /api/me, signs out', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await signInToConsent(page, 'ACME.egnyte.com ', '1');
+    await page.locator('select#user').selectOption('1001');
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    // Back in the demo, on the profile.
+    await page.waitForURL((u) => u.origin === new URL(demo.url).origin && u.pathname === '/profile');
+    const main = page.locator('main');
+    await expect(main.textContent()).resolves.toEqual(expect.stringContaining('Ada Lovelace'));
+    const text = (await main.textContent()) ?? '';
+    expect(text).toContain('ada'); // username
+    expect(text).toContain('ada.lovelace@acme.example');
+    expect(text).toContain('IT Administrator'); // role, from the Users API
+    expect(text).toContain('admin'); // user type
+    expect(text).toContain('acme.egnyte.com');
+    await shot(page, '1-4-profile');
+
+    // /api/me with the browser's cookies: the user as JSON.
+    const fromPage = await page.evaluate(async () => {
+      const r = await fetch('/api/me', { headers: { accept: 'application/json' } });
+      return { status: r.status, body: (await r.json()) as unknown };
+    });
+    expect(fromPage.status).toBe(200);
+    expect(fromPage.body).toMatchObject({
+      user: { id: 1001, username: 'ada', firstName: 'Ada', lastName: 'Lovelace' },
+      domain: 'acme.egnyte.com',
+      stale: false,
+    });
+    await page.goto(`${demo.url}/api/me`);
+    await shot(page, '1-5-api-me');
+
+    // ...and without cookies: what an API client gets.
+    const anonymous = await fetch(`${demo.url}/api/me`, { headers: { accept: 'application/json' } });
+    expect(anonymous.status).toBe(401);
+    await expect(anonymous.json()).resolves.toMatchObject({ error: 'login_required' });
+
+    // Sign out.
+    await page.goto(`${demo.url}/profile`);
+    await page.locator('main').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.origin === new URL(demo.url).origin && u.pathname === '/');
+    await expect(page.locator('body').textContent()).resolves.not.toMatch(/signed in as/i);
+    await shot(page, '1-6-signed-out');
+
+    // The profile now sends the browser to sign in (the Enhanced Auth Service prompt).
+    await page.goto(`${demo.url}/profile`);
+    await page.locator('label[for="domain"]').waitFor();
+    expect(new URL(page.url()).origin).toBe(new URL(demo.emulator!.url).origin);
+    await shot(page, '1-7-profile-after-sign-out');
+  } finally {
+    await context.close();
+  }
+});
+
+it('shows the declined-consent page when the user denies access', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  const callbacks: PwResponse[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/egnyte/callback') callbacks.push(r);
+  });
+  try {
+    await signInToConsent(page, 'globex', '2');
+    await page.getByRole('button', { name: 'Deny' }).click();
+
+    const heading = page.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    await expect(heading.textContent()).resolves.toMatch(/declined/i);
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('access_denied');
+    expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack trace
+    expect(text).not.toContain(demo.config.clientSecret);
+    await shot(page, '2-4-declined');
+
+    // The error page carries helmet's headers.
+    const last = callbacks.at(-1);
+    expect(last).toBeDefined();
+    const headers = await last!.allHeaders();
+    expect(headers['content-security-policy']).toContain("script-src 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(last!.status()).toBe(403);
+
+    // "Try again" starts a new sign-in.
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await page.locator('label[for="domain"]').waitFor();
+  } finally {
+    await context.close();
+  }
+});
