@@ -69,6 +69,7 @@ export function createDemoApp(config: DemoAppConfig): Express {
   const https = new URL(config.baseUrl).protocol === 'https:';
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.set('json spaces', 2); // readable in a browser and with curl
 
   app.use(
     helmet({

@@ -32,6 +32,8 @@ header a.brand { font-weight: 700; color: var(--fg); text-decoration: none; }
 main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0 1rem; }
 h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
+.card > :first-child { margin-top: 0; }
+.card > :last-child { margin-bottom: 0; }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: .6rem; padding: 1rem 1.1rem; margin: 0 0 1rem; }
 .badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .15rem .55rem; border-radius: 1rem; }
 .badge.emulator { background: var(--warn-bg); color: var(--warn); border: 1px solid #f0d48a; }

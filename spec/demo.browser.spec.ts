@@ -43,17 +43,17 @@ async function shot(page: Page, name: string): Promise<void> {
 async function signInToConsent(page: Page, typedDomain: string, prefix: string): Promise<void> {
   await page.goto(demo.url);
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/Sign in with Egnyte/);
-  await shot(page, `${prefix}1-home`);
+  await shot(page, `${prefix}-1-home`);
   await page.getByRole('button', { name: 'Sign in with Egnyte' }).click();
 
   await page.locator('label[for="domain"]').waitFor();
   expect(new URL(page.url()).origin).toBe(new URL(demo.emulator!.url).origin);
   await page.locator('#domain').fill(typedDomain);
-  await shot(page, `${prefix}2-domain-prompt`);
+  await shot(page, `${prefix}-2-domain-prompt`);
   await page.getByRole('button', { name: 'Continue' }).click();
 
   await page.locator('select#user').waitFor();
-  await shot(page, `${prefix}3-consent`);
+  await shot(page, `${prefix}-3-consent`);
 }
 
 it('signs in through the emulator, shows the profile and /api/me, signs out', async () => {
