@@ -26,6 +26,7 @@ function decodeLayers(value: string): string | undefined {
 function leavesSite(path: string): boolean {
   // Browsers treat "\" as "/" and drop tabs and newlines, so "/\evil.com" and "/\t/evil.com"
   // are protocol-relative URLs.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   return /^[/\\]{2}/.test(path) || path.includes('\\') || /[\x00-\x1f\x7f]/.test(path) || !path.startsWith('/');
 }
 
