@@ -1,0 +1,210 @@
+/**
+ * The emulator's memory: authorization codes, access and refresh tokens, and per-token
+ * call timestamps for throttling. Everything is bounded: codes expire, and the oldest
+ * entries are dropped past a cap.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** How long an authorization code is valid, in ms. */
+export const CODE_TTL_MS = 10 * 60 * 1000;
+/** Most codes kept (pending plus recently used). */
+export const MAX_CODES = 2_000;
+/** Most access tokens (and, separately, refresh tokens) kept. */
+export const MAX_TOKENS = 10_000;
+
+/** A random, URL-safe secret value. */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** What an authorization code is bound to. */
+export interface CodeGrant {
+  clientId: string;
+  redirectUri: string;
+  host: string;
+  userId: number;
+  scope: string;
+  expiresAt: number;
+  /** Set once redeemed: the tokens issued for it (revoked if the code is replayed). */
+  redeemed?: { accessToken: string; refreshToken?: string };
+}
+
+/** An issued access token. */
+export interface AccessTokenRecord {
+  clientId: string;
+  host: string;
+  userId: number;
+  /** Absent: never expires (legacy generation). */
+  expiresAt?: number;
+  /** The refresh token it came with or was refreshed from. */
+  refreshToken?: string;
+  revoked: boolean;
+  /** Set by `expireAccessTokens()`. */
+  expired: boolean;
+}
+
+/** An issued refresh token. */
+export interface RefreshTokenRecord {
+  clientId: string;
+  host: string;
+  userId: number;
+  scope: string;
+  revoked: boolean;
+}
+
+/** Inserts into a Map used as an insertion-ordered cache, dropping the oldest past `max`. */
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.set(key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done) break;
+    map.delete(oldest.value);
+  }
+}
+
+/** Codes and tokens. */
+export class GrantStore {
+  private readonly codes = new Map<string, CodeGrant>();
+  private readonly accessTokens = new Map<string, AccessTokenRecord>();
+  private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+
+  /** Issues a new authorization code. */
+  issueCode(grant: Omit<CodeGrant, 'expiresAt' | 'redeemed'>, now = Date.now()): string {
+    for (const [code, g] of this.codes) {
+      if (g.expiresAt <= now) this.codes.delete(code);
+    }
+    const code = randomToken();
+    boundedSet(this.codes, code, { ...grant, expiresAt: now + CODE_TTL_MS }, MAX_CODES);
+    return code;
+  }
+
+  /** The (unexpired) grant of a code, redeemed or not. */
+  findCode(code: string, now = Date.now()): CodeGrant | undefined {
+    const grant = this.codes.get(code);
+    if (!grant) return undefined;
+    if (grant.expiresAt <= now) {
+      this.codes.delete(code);
+      return undefined;
+    }
+    return grant;
+  }
+
+  /** Issues an access token (and a refresh token when `withRefresh`). */
+  issueTokens(
+    binding: { clientId: string; host: string; userId: number; scope: string },
+    options: { ttlSeconds?: number; withRefresh: boolean; refreshToken?: string },
+    now = Date.now(),
+  ): { accessToken: string; refreshToken?: string } {
+    let refreshToken = options.refreshToken;
+    if (options.withRefresh && refreshToken === undefined) {
+      refreshToken = randomToken(32);
+      boundedSet(
+        this.refreshTokens,
+        refreshToken,
+        { clientId: binding.clientId, host: binding.host, userId: binding.userId, scope: binding.scope, revoked: false },
+        MAX_TOKENS,
+      );
+    }
+    const accessToken = randomToken(32);
+    boundedSet(
+      this.accessTokens,
+      accessToken,
+      {
+        clientId: binding.clientId,
+        host: binding.host,
+        userId: binding.userId,
+        ...(options.ttlSeconds !== undefined ? { expiresAt: now + options.ttlSeconds * 1000 } : {}),
+        ...(refreshToken !== undefined ? { refreshToken } : {}),
+        revoked: false,
+        expired: false,
+      },
+      MAX_TOKENS,
+    );
+    return { accessToken, ...(options.withRefresh && refreshToken !== undefined ? { refreshToken } : {}) };
+  }
+
+  /** The record of an access token, whatever its state. */
+  findAccessToken(token: string): AccessTokenRecord | undefined {
+    return this.accessTokens.get(token);
+  }
+
+  /** The record of a refresh token, whatever its state. */
+  findRefreshToken(token: string): RefreshTokenRecord | undefined {
+    return this.refreshTokens.get(token);
+  }
+
+  /** True when the access token can be used now on `host`. */
+  isAccessTokenUsable(record: AccessTokenRecord, host: string, now = Date.now()): boolean {
+    if (record.revoked || record.expired || record.host !== host) return false;
+    return record.expiresAt === undefined || record.expiresAt > now;
+  }
+
+  /**
+   * Revokes a token given as either an access or a refresh token: the refresh token and
+   * every access token tied to it go. Only tokens of `host` are touched (when given).
+   */
+  revoke(token: string, host?: string): void {
+    const access = this.accessTokens.get(token);
+    if (access && (host === undefined || access.host === host)) {
+      access.revoked = true;
+      if (access.refreshToken !== undefined) this.revokeRefresh(access.refreshToken);
+      return;
+    }
+    const refresh = this.refreshTokens.get(token);
+    if (refresh && (host === undefined || refresh.host === host)) this.revokeRefresh(token);
+  }
+
+  private revokeRefresh(refreshToken: string): void {
+    const refresh = this.refreshTokens.get(refreshToken);
+    if (refresh) refresh.revoked = true;
+    for (const record of this.accessTokens.values()) {
+      if (record.refreshToken === refreshToken) record.revoked = true;
+    }
+  }
+
+  /** Every access token issued so far answers 401 from now on. */
+  expireAllAccessTokens(): void {
+    for (const record of this.accessTokens.values()) record.expired = true;
+  }
+
+  /** Revokes every token issued so far. */
+  revokeAll(): void {
+    for (const record of this.accessTokens.values()) record.revoked = true;
+    for (const record of this.refreshTokens.values()) record.revoked = true;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.codes.clear();
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+  }
+}
+
+/** Per-token sliding one-second window of `/pubapi` calls. */
+export class QpsMeter {
+  private readonly calls = new Map<string, number[]>();
+
+  constructor(private readonly limit: number) {}
+
+  /** The configured limit (`0`: unlimited). */
+  get allotted(): number {
+    return this.limit;
+  }
+
+  /**
+   * Records a call for `key` unless over the limit. Returns whether it is allowed and how
+   * many calls the key made in the last second (this one included when allowed).
+   */
+  hit(key: string, now = Date.now()): { allowed: boolean; current: number } {
+    const recent = (this.calls.get(key) ?? []).filter((t) => t > now - 1000);
+    if (this.limit > 0 && recent.length >= this.limit) {
+      this.calls.set(key, recent);
+      return { allowed: false, current: recent.length };
+    }
+    recent.push(now);
+    this.calls.delete(key);
+    boundedSet(this.calls, key, recent, MAX_TOKENS);
+    return { allowed: true, current: recent.length };
+  }
+}
