@@ -143,6 +143,7 @@ export function demoErrorHandler(pageContext: (req: Request) => PageContext): Er
       next(err);
       return;
     }
+    res.set('Cache-Control', 'no-store');
     if (err instanceof EgnyteAuthError) {
       if (!wantsHtml(req)) {
         packageHandler(err, req, res, next);
