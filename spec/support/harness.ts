@@ -11,11 +11,15 @@ import { startEgnyteEmulator, type EgnyteEmulator, type EgnyteEmulatorOptions } 
 
 export interface HarnessOptions {
   emulator?: EgnyteEmulatorOptions;
+  /** Use this running emulator (e.g. shared by two app instances) instead of starting one; `close()` leaves it running. */
+  sharedEmulator?: EgnyteEmulator;
   auth?: Partial<EgnyteAuthOptions>;
   store?: Store;
   cookie?: session.CookieOptions;
   /** Extra routes, mounted after egnyteAuth and before the error handler. */
   routes?: (app: Express) => void;
+  /** Middleware mounted first, before express-session (e.g. helmet). */
+  before?: (app: Express) => void;
 }
 
 export interface Harness {
@@ -28,8 +32,9 @@ export interface Harness {
 
 /** Starts emulator + app. The app has `/me` (guarded JSON) and `/page` (guarded HTML). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0, ...options.emulator });
+  const emulator = options.sharedEmulator ?? (await startEgnyteEmulator({ autoApprove: true, qps: 0, ...options.emulator }));
   const app = express();
+  options.before?.(app);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -68,7 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await emulator.close();
+      if (!options.sharedEmulator) await emulator.close();
     },
   };
 }
