@@ -702,6 +702,65 @@ describe('faults', () => {
   });
 });
 
+describe('robustness', () => {
+  it('escapes hostile parameters on the consent page', async () => {
+    const emu = await start();
+    const hostile = '"><script>alert(1)</script>';
+    const res = await get(authorizeUrl(emu, 'acme.egnyte.com', authParams(emu, { state: hostile, scope: `Egnyte.user ${hostile}` })));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(parseForm(html).hidden.state).toBe(hostile);
+  });
+
+  it('refuses bodies over 64 KiB with 413 and unknown paths or methods cleanly', async () => {
+    const emu = await start();
+    const big = await postForm(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`, { pad: 'x'.repeat(70_000) });
+    expect(big.status).toBe(413);
+    expect((await get(`${emu.url}/nope`)).status).toBe(404);
+    const put = await fetch(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect((await api(emu, 'acme.egnyte.com', '/pubapi/v2/users/abc', 'x')).status).toBe(403);
+    const index = await get(`${emu.url}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<code>globex.egnyte.com</code>');
+  });
+
+  it('revoke needs a token and ignores tokens of other domains', async () => {
+    const emu = await start({ qps: 0 });
+    const tokens = await tokensFor(emu, 'acme.egnyte.com', 121);
+    const revokeUrl = (host: string): string => `${emu.endpoints.domainBaseUrl(host)}/pubapi/v1/tokens/revoke`;
+    expect((await postForm(revokeUrl('acme.egnyte.com'), {})).status).toBe(400);
+    expect((await postForm(revokeUrl('globex.egnyte.com'), { token: String(tokens.access_token) })).status).toBe(200);
+    expect((await api(emu, 'acme.egnyte.com', '/pubapi/v1/userinfo', String(tokens.access_token))).status).toBe(200);
+    // Revoking the refresh token revokes the access tokens issued with it.
+    expect((await postForm(revokeUrl('acme.egnyte.com'), { token: String(tokens.refresh_token) })).status).toBe(200);
+    expect((await api(emu, 'acme.egnyte.com', '/pubapi/v1/userinfo', String(tokens.access_token))).status).toBe(401);
+  });
+
+  it('inactive users are not offered and cannot use the password grant', async () => {
+    const emu = await start({
+      users: [
+        { id: 1, domain: 'initech', username: 'peter', firstName: 'Peter', lastName: 'Gibbons', email: 'p@i.example' },
+        { id: 2, domain: 'initech', username: 'milton', firstName: 'Milton', lastName: 'W', email: 'm@i.example', active: false },
+      ],
+    });
+    const html = await (await get(authorizeUrl(emu, 'initech.egnyte.com', authParams(emu)))).text();
+    expect(html).toContain('<option value="1">');
+    expect(html).not.toContain('milton');
+    const res = await postForm(`${emu.endpoints.domainBaseUrl('initech.egnyte.com')}/puboauth/token`, {
+      grant_type: 'password',
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret,
+      username: 'milton',
+      password: 'password',
+    });
+    expect(res.status).toBe(400);
+  });
+});
+
 describe('counters, request log and close()', () => {
   it('counts every endpoint; resetCalls zeroes counters and the log', async () => {
     const emu = await start();

@@ -30,8 +30,17 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.on('end', () => {
+      ended = true;
       if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('close', () => {
+      // The client went away mid-body: settle so nothing waits forever.
+      if (!ended && !failed) {
+        failed = true;
+        reject(new Error('Request aborted'));
+      }
     });
     req.on('error', (err) => {
       if (!failed) {

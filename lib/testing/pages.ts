@@ -35,7 +35,7 @@ const STYLE = `
   button.secondary{background:#fff;color:#1f2933;border-color:#9aa5b1}
   button:focus-visible{outline:3px solid #9fdcc6;outline-offset:2px}
   ul.scopes{margin:0 0 14px;padding-left:20px}
-  code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:#eef1f4;padding:1px 5px;border-radius:4px;word-break:break-all}
+  code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:#eef1f4;padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
   footer{text-align:center;font-size:12px;color:#7b8794;margin:18px 0}
 `;
 
