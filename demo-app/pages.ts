@@ -57,7 +57,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; ma
 dt { font-weight: 600; color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
 pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .88rem; }
-pre { background: #1d2330; color: #e8ecf3; padding: .75rem; border-radius: .4rem; overflow-x: auto; }
+pre { background: #1d2330; color: #e8ecf3; padding: .75rem; border-radius: .4rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { max-width: 46rem; margin: 1rem auto 2rem; padding: 0 1rem; font-size: .85rem; color: var(--muted); }
 @media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dd { margin-bottom: .4rem; } h1 { font-size: 1.35rem; } }
 `;
