@@ -1,0 +1,306 @@
+/**
+ * requireEgnyteUser() against a real emulator: answers without a login, the user cache,
+ * single-flight reloads and refreshes, and what happens when Egnyte refuses or throttles.
+ */
+import session from 'express-session';
+import { EgnyteAuthError, requireEgnyteUser } from '../lib/index.js';
+import { rawGet, sessionIdOf, storedSession, storeSession } from './flow-support.js';
+import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+
+const JSON_ACCEPT = { accept: 'application/json' };
+
+function withRoutes(extra: HarnessOptions = {}): HarnessOptions {
+  return {
+    ...extra,
+    routes: (app) => {
+      app.get('/api/redirecting', requireEgnyteUser({ onUnauthenticated: 'redirect' }), (_req, res) => res.json({ ok: true }));
+      app.get('/api/status', requireEgnyteUser({ onUnauthenticated: 'status' }), (_req, res) => res.json({ ok: true }));
+      app.get('/profile', requireEgnyteUser(), async (req, res) => {
+        const response = await req.egnyte.fetch(`/pubapi/v2/users/${req.egnyte.user.id}`);
+        res.status(response.status).json(await response.json());
+      });
+      app.get('/escape', requireEgnyteUser(), async (req, res) => {
+        await req.egnyte.fetch('//evil.com/pubapi/v1/userinfo');
+        res.json({ escaped: true });
+      });
+      extra.routes?.(app);
+    },
+  };
+}
+
+describe('without a login', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(withRoutes());
+  });
+  afterAll(() => h.close());
+
+  test('a browser asking for HTML is redirected to login with returnTo = the original URL', async () => {
+    const response = await h.browser().request('/page?tab=files&q=a%20b', { accept: 'text/html' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`/egnyte/login?returnTo=${encodeURIComponent('/page?tab=files&q=a%20b')}`);
+  });
+
+  test.each([
+    ['*/*', '*/*'],
+    ['the axios default', 'application/json, text/plain, */*'],
+    ['JSON', 'application/json'],
+  ])('an API client (%s) gets 401 JSON login_required', async (_name, accept) => {
+    const response = await h.browser().request('/page', { accept });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ error: 'login_required', message: expect.any(String), login: '/egnyte/login' });
+  });
+
+  test('a request with no Accept header gets 401 JSON', async () => {
+    const response = await rawGet(`${h.baseUrl}/me`, {});
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'login_required' });
+  });
+
+  test("onUnauthenticated: 'redirect' redirects API clients too; 'status' answers browsers with 401", async () => {
+    const redirected = await h.browser().request('/api/redirecting?x=1', { accept: 'application/json' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('/egnyte/login?returnTo=%2Fapi%2Fredirecting%3Fx%3D1');
+    const status = await h.browser().request('/api/status', { accept: 'text/html' });
+    expect(status.status).toBe(401);
+    expect(await status.json()).toMatchObject({ error: 'login_required' });
+  });
+
+  test('an unknown onUnauthenticated mode is refused at set-up', () => {
+    expect(() => requireEgnyteUser({ onUnauthenticated: 'maybe' as 'auto' })).toThrow(EgnyteAuthError);
+  });
+});
+
+describe('the user cache', () => {
+  test('a fresh cache makes no userinfo call', async () => {
+    const h = await startHarness();
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme', { returnTo: '/me' });
+      h.emulator.resetCalls();
+      for (let i = 0; i < 5; i++) expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+      expect(h.emulator.calls.userinfo).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a stale cache is refreshed from userinfo', async () => {
+    const store = new session.MemoryStore();
+    const h = await startHarness({ store, auth: { userCacheSeconds: 0 } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      const before = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login?.userFetchedAt ?? 0;
+      h.emulator.resetCalls();
+      await new Promise((r) => setTimeout(r, 5));
+      const me = await browser.request('/me', JSON_ACCEPT);
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ user: { username: 'jsmith' }, stale: false });
+      expect(h.emulator.calls.userinfo).toBe(1);
+      const after = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login?.userFetchedAt ?? 0;
+      expect(after).toBeGreaterThan(before);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('50 concurrent requests on a stale session make exactly 1 userinfo call', async () => {
+    const h = await startHarness({ auth: { userCacheSeconds: 0 } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('globex', { direct: true });
+      const other = h.browser();
+      await other.signIn('acme', { direct: true });
+      h.emulator.resetCalls();
+      h.emulator.fault({ endpoint: 'userinfo', kind: 'slow', delayMs: 200 });
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const response = await browser.request('/me', JSON_ACCEPT);
+          return { status: response.status, body: (await response.json()) as { user: { username: string }; stale: boolean } };
+        }),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+      expect(new Set(answers.map((a) => `${a.body.user.username}/${String(a.body.stale)}`))).toEqual(new Set(['hscorpio/false']));
+      expect(h.emulator.calls.userinfo).toBe(1);
+      // Single flight is per session: another user's session is not served this user.
+      const mine = await other.request('/me', JSON_ACCEPT);
+      expect(await mine.json()).toMatchObject({ user: { username: 'jsmith' } });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('token refresh', () => {
+  test('an expired token is refreshed once for concurrent requests, keeping the refresh token', async () => {
+    const store = new session.MemoryStore();
+    // 30 s is inside the 60 s expiry skew: every token counts as expired as soon as it is issued
+    // (the emulator still accepts it for 30 s).
+    const h = await startHarness({ store, emulator: { accessTokenTtlSeconds: 30 } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      const original = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.tokens;
+      expect(original.refreshToken).toEqual(expect.any(String));
+      h.emulator.resetCalls();
+      h.emulator.fault({ endpoint: 'token', kind: 'slow', delayMs: 150 });
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await browser.request('/me', JSON_ACCEPT)).status));
+      expect(statuses).toEqual(Array(20).fill(200));
+      expect(h.emulator.tokenGrants).toEqual({ authorization_code: 0, refresh_token: 1, password: 0 });
+      expect(h.emulator.calls.userinfo).toBe(1);
+      expect(h.emulator.lastTokenRequest?.body).toMatchObject({
+        grant_type: 'refresh_token',
+        refresh_token: original.refreshToken,
+        client_id: h.emulator.clientId,
+        client_secret: h.emulator.clientSecret,
+      });
+      const refreshed = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.tokens;
+      expect(refreshed.accessToken).not.toBe(original.accessToken);
+      // Egnyte's refresh answer carries no refresh token: the old one is kept.
+      expect(refreshed.refreshToken).toBe(original.refreshToken);
+      expect(refreshed.expiresAt).toBeGreaterThan(Date.now());
+
+      // Past the single-flight grace, the kept refresh token refreshes again.
+      await new Promise((r) => setTimeout(r, 2100));
+      h.emulator.clearFaults();
+      expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+      expect(h.emulator.tokenGrants.refresh_token).toBe(2);
+      expect(h.emulator.lastTokenRequest?.body.refresh_token).toBe(original.refreshToken);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an expired token without a refresh token ends the login without asking Egnyte', async () => {
+    const store = new session.MemoryStore();
+    const h = await startHarness({ store, emulator: { tokenGeneration: 'legacy' } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      const sid = sessionIdOf(browser);
+      const data = (await storedSession(store, sid))!;
+      expect(data.egnyte!.login!.tokens.refreshToken).toBeUndefined();
+      data.egnyte!.login!.tokens.expiresAt = Date.now() - 1000;
+      await storeSession(store, sid, data);
+      h.emulator.resetCalls();
+      const page = await browser.request('/page', { accept: 'text/html' });
+      expect(page.status).toBe(302);
+      expect(page.headers.get('location')).toBe('/egnyte/login?returnTo=%2Fpage');
+      expect(h.emulator.calls.token).toBe(0);
+      expect(h.emulator.calls.userinfo).toBe(0);
+      expect((await storedSession(store, sid))?.egnyte?.login).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('Egnyte refuses or throttles', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(withRoutes({ auth: { userCacheSeconds: 0 } }));
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.emulator.clearFaults();
+    h.emulator.resetCalls();
+  });
+
+  test.each([
+    ['expired access tokens', (hh: Harness) => hh.emulator.expireAccessTokens()],
+    ['revoked tokens', (hh: Harness) => hh.emulator.revokeAll()],
+  ])('userinfo 401 (%s) ends the login', async (_name, breakTokens) => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    breakTokens(h);
+    const first = await browser.request('/me', JSON_ACCEPT);
+    expect(first.status).toBe(401);
+    expect(await first.json()).toMatchObject({ error: 'login_required' });
+    expect(h.emulator.calls.userinfo).toBe(2); // sign-in + this one
+    const second = await browser.request('/me', JSON_ACCEPT);
+    expect(second.status).toBe(401);
+    expect(h.emulator.calls.userinfo).toBe(2);
+  });
+
+  test('Developer Inactive ends the login and is reported as developer_inactive', async () => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    h.emulator.fault({ endpoint: 'userinfo', kind: 'developer_inactive', times: 1 });
+    const first = await browser.request('/me', JSON_ACCEPT);
+    expect(first.status).toBe(401);
+    expect(await first.json()).toMatchObject({ error: 'developer_inactive' });
+    const second = await browser.request('/me', JSON_ACCEPT);
+    expect(second.status).toBe(401);
+    expect(await second.json()).toMatchObject({ error: 'login_required' });
+    expect(h.emulator.calls.userinfo).toBe(2);
+  });
+
+  test.each([
+    ['over_qps', 'over_qps' as const],
+    ['429', 'too_many_requests' as const],
+  ])('throttled (%s) with a cached user -> the stale user is served', async (_name, kind) => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    h.emulator.fault({ endpoint: 'userinfo', kind, retryAfter: 3 });
+    const me = await browser.request('/me', JSON_ACCEPT);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { username: 'jsmith' }, stale: true });
+    expect(h.emulator.calls.userinfo).toBe(2);
+  });
+
+  test('throttled with no cached user -> 503 rate_limited with Retry-After', async () => {
+    h.emulator.fault({ endpoint: 'userinfo', kind: 'over_qps', retryAfter: 7 });
+    const browser = h.browser();
+    const landed = await browser.signIn('acme', { returnTo: '/me' });
+    expect(landed.status).toBe(503);
+    expect(landed.headers.get('retry-after')).toBe('7');
+    expect(landed.body).toContain('Egnyte is busy');
+    const api = await browser.request('/me', JSON_ACCEPT);
+    expect(api.status).toBe(503);
+    expect(api.headers.get('retry-after')).toBe('7');
+    expect(await api.json()).toMatchObject({ error: 'rate_limited', retryAfter: 7 });
+    // The login survives the throttling (the throttled outcome is shared for a 2 s grace).
+    h.emulator.clearFaults();
+    await new Promise((r) => setTimeout(r, 2100));
+    const me = await browser.request('/me', JSON_ACCEPT);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { username: 'jsmith' }, stale: false });
+  });
+
+  test("req.egnyte.fetch calls the user's domain with the user's token", async () => {
+    const browser = h.browser();
+    await browser.signIn('globex', { direct: true });
+    h.emulator.resetCalls();
+    const profile = await browser.request('/profile', JSON_ACCEPT);
+    expect(profile.status).toBe(200);
+    expect(await profile.json()).toMatchObject({ id: 301, userName: 'hscorpio', name: { givenName: 'Hank' }, userType: 'power' });
+    expect(h.emulator.calls.users).toBe(1);
+    expect(h.emulator.requests.filter((r) => r.path.startsWith('/pubapi/v2/users/')).map((r) => r.host)).toEqual(['globex.egnyte.com']);
+  });
+
+  test('req.egnyte.fetch refuses a path that leaves the domain', async () => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    h.emulator.resetCalls();
+    const escape = await browser.request('/escape', JSON_ACCEPT);
+    expect(escape.status).toBe(500);
+    expect(await escape.json()).toMatchObject({ error: 'invalid_request' });
+    expect(h.emulator.requests.filter((r) => r.path !== '/pubapi/v1/userinfo')).toEqual([]);
+  });
+
+  test('req.egnyte.fetch on a revoked token throws login_required and ends the login', async () => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    h.emulator.fault({ endpoint: 'users', kind: 'unauthorized', times: 1 });
+    const profile = await browser.request('/profile', JSON_ACCEPT);
+    expect(profile.status).toBe(401);
+    expect(await profile.json()).toMatchObject({ error: 'login_required' });
+    h.emulator.resetCalls();
+    const me = await browser.request('/me', JSON_ACCEPT);
+    expect(me.status).toBe(401);
+    expect(h.emulator.calls.userinfo).toBe(0);
+  });
+});
