@@ -30,10 +30,6 @@ async function callback(browser: TestBrowser, url: string): Promise<{ status: nu
   return { status: res.status, body: (await res.json()) as { error: string; message: string } };
 }
 
-function tokenRequests(): number {
-  return h.emulator.requests.filter((r) => r.path === '/puboauth/token' && r.method === 'POST').length;
-}
-
 async function expectSignedOut(browser: TestBrowser): Promise<void> {
   const me = await browser.request('/me', JSON_ACCEPT);
   expect(me.status).toBe(401);
