@@ -1,0 +1,103 @@
+/**
+ * The logout route: ends the login, regenerates the session, revokes the token at Egnyte
+ * (best effort) and redirects.
+ */
+import session from 'express-session';
+import { sessionIdOf, storedSession } from './flow-support.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+const JSON_ACCEPT = { accept: 'application/json' };
+
+describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
+  const store = new session.MemoryStore();
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ store, auth: { postLogoutRedirect: '/goodbye?from=egnyte' } });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.emulator.clearFaults();
+    h.emulator.resetCalls();
+  });
+
+  test('ends the login, kills the old session, revokes the token and redirects', async () => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    const oldCookie = browser.cookieHeader;
+    const oldSid = sessionIdOf(browser);
+    const accessToken = (await storedSession(store, oldSid))!.egnyte!.login!.tokens.accessToken;
+    h.emulator.resetCalls();
+
+    const out = await browser.request('/egnyte/logout', { method });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/goodbye?from=egnyte');
+    expect(h.emulator.calls.revoke).toBe(1);
+    expect(await storedSession(store, oldSid)).toBeUndefined();
+
+    // Neither the old cookie nor whatever the browser holds now is signed in.
+    const withOld = await fetch(`${h.baseUrl}/me`, { headers: { cookie: oldCookie, accept: 'application/json' } });
+    expect(withOld.status).toBe(401);
+    expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(401);
+    // The browser got a new session cookie.
+    expect(out.headers.getSetCookie()).toEqual([expect.stringMatching(/^connect\.sid=s%3A/)]);
+    expect(browser.cookieHeader).not.toBe(oldCookie);
+    expect(sessionIdOf(browser)).not.toBe(oldSid);
+
+    // The token is dead at Egnyte too.
+    const userinfo = await fetch(`${h.emulator.endpoints.domainBaseUrl('acme.egnyte.com')}/pubapi/v1/userinfo`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(userinfo.status).toBe(401);
+  });
+
+  test('still logs out when revocation fails', async () => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    const oldCookie = browser.cookieHeader;
+    h.emulator.fault({ endpoint: 'revoke', kind: 'server_error' });
+    const out = await browser.request('/egnyte/logout', { method });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/goodbye?from=egnyte');
+    expect(h.emulator.calls.revoke).toBe(1);
+    const withOld = await fetch(`${h.baseUrl}/me`, { headers: { cookie: oldCookie, accept: 'application/json' } });
+    expect(withOld.status).toBe(401);
+  });
+
+  test('without a login it just redirects, with no revocation', async () => {
+    const out = await h.browser().request('/egnyte/logout', { method });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/goodbye?from=egnyte');
+    expect(h.emulator.calls.revoke).toBe(0);
+  });
+});
+
+test('a new sign-in after logout gets a new session', async () => {
+  const h = await startHarness();
+  try {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    const first = sessionIdOf(browser);
+    await browser.request('/egnyte/logout', { method: 'POST' });
+    const landed = await browser.signIn('globex', { returnTo: '/me' });
+    expect(landed.status).toBe(200);
+    expect(JSON.parse(landed.body)).toMatchObject({ domain: 'globex.egnyte.com' });
+    expect(sessionIdOf(browser)).not.toBe(first);
+  } finally {
+    await h.close();
+  }
+});
+
+test('revokeOnLogout: false does not call Egnyte', async () => {
+  const h = await startHarness({ auth: { revokeOnLogout: false } });
+  try {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    const out = await browser.request('/egnyte/logout');
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/');
+    expect(h.emulator.calls.revoke).toBe(0);
+    expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(401);
+  } finally {
+    await h.close();
+  }
+});
