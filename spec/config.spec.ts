@@ -174,12 +174,12 @@ describe('options at work', () => {
     try {
       const browser = h.browser();
       const eu = await browser.request('/egnyte/login', { headers: { 'x-test-region': 'eu' } });
-      expect(new URL(eu.headers.get('location')!).href.startsWith(h.emulator.endpoints.enhancedAuth.eu)).toBe(true);
+      expect(new URL(eu.headers.get('location')!).href.startsWith(h.emulator.endpoints.enhancedAuth.eu!)).toBe(true);
       const us = await browser.request('/egnyte/login');
-      expect(new URL(us.headers.get('location')!).href.startsWith(h.emulator.endpoints.enhancedAuth.us)).toBe(true);
+      expect(new URL(us.headers.get('location')!).href.startsWith(h.emulator.endpoints.enhancedAuth.us!)).toBe(true);
       // ?region= still overrides.
       const forced = await browser.request('/egnyte/login?region=us', { headers: { 'x-test-region': 'eu' } });
-      expect(forced.headers.get('location')!.startsWith(h.emulator.endpoints.enhancedAuth.us)).toBe(true);
+      expect(forced.headers.get('location')!.startsWith(h.emulator.endpoints.enhancedAuth.us!)).toBe(true);
     } finally {
       await h.close();
     }
