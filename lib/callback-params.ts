@@ -41,9 +41,18 @@ function readParams<K extends string>(query: unknown, limits: Readonly<Record<K,
   return out;
 }
 
+// RFC 6749 appendix A: `code` and `state` are VSCHAR (printable ASCII). Anything else (a
+// broken "%ff", NUL, CR/LF, non-ASCII) is junk or an attack, refused before Egnyte is asked.
+const VSCHARS = /^[\x20-\x7e]+$/;
+
 /** Reads `code`, `state`, `error` and `domain` from the callback's parsed query. */
 export function parseCallbackParams(query: unknown): CallbackParams {
   const { code, state, error, domain } = readParams(query, CALLBACK_LIMITS, 'sign-in callback');
+  for (const [name, value] of [['code', code], ['state', state]] as const) {
+    if (value !== undefined && !VSCHARS.test(value)) {
+      throw new EgnyteAuthError('invalid_request', `The sign-in callback's "${name}" contains characters a sign-in never has. Start the sign-in again.`);
+    }
+  }
   return { ...(code ? { code } : {}), ...(state ? { state } : {}), ...(error ? { error } : {}), ...(domain ? { domain } : {}) };
 }
 

@@ -7,6 +7,9 @@
 export { egnyteAuth } from './router.js';
 export { requireEgnyteUser } from './guard.js';
 export { egnyteErrorHandler } from './error-handler.js';
+export { egnyteSessionStore } from './session-store.js';
+export type { EgnyteSessionStoreOptions } from './session-store.js';
+export { COOKIE_WARNING_CODE } from './cookie-check.js';
 export { normalizeEgnyteDomain, DEFAULT_HOST_SUFFIXES } from './domain.js';
 export type { NormalizeDomainOptions } from './domain.js';
 export { sanitizeReturnTo } from './return-to.js';

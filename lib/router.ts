@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import * as oidc from 'openid-client';
 import { parseCallbackParams, parseLoginParams } from './callback-params.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import { cookieWarner } from './cookie-check.js';
 import { normalizeEgnyteDomain } from './domain.js';
 import { fetchEgnyteUser, revokeToken } from './egnyte-api.js';
 import { EgnyteAuthError } from './errors.js';
@@ -184,8 +185,10 @@ export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const config = resolveConfig(options);
   const runtime: Runtime = { config, reloads: new SingleFlight<ReloadOutcome>(RELOAD_GRACE_MS) };
   const router = express.Router();
+  const checkCookie = cookieWarner(config.baseUrl);
   router.use((req, _res, next) => {
     attachRuntime(req, runtime);
+    checkCookie(req.session?.cookie);
     next();
   });
   router.get(config.routes.login, loginHandler(config));
