@@ -10,7 +10,7 @@ import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../lib/testing/index.js';
 import { startLogin, untilCallback } from './flow-support.js';
-import { startHarness, TestBrowser, type Harness } from './support/harness.js';
+import { startHarness, type Harness, type TestBrowser } from './support/harness.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const JSON_ACCEPT = { accept: 'application/json' };
