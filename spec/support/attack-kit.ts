@@ -4,6 +4,7 @@
  * recording every URL the package fetches, a session store that fails on demand, and
  * capturing the package's debug output.
  */
+import { format } from 'node:util';
 import session from 'express-session';
 import createDebug from 'debug';
 import type { TestBrowser } from './harness.js';
@@ -148,7 +149,7 @@ export function captureDebug(): { lines: string[]; stop(): void } {
   const previousLog = createDebug.log;
   const previousNamespaces = createDebug.disable();
   createDebug.log = (...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
+    lines.push(format(...args));
   };
   createDebug.enable('express-egnyte-auth*');
   return {
