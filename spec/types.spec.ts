@@ -1,0 +1,55 @@
+/**
+ * Compile-time checks of the public typing, run by `tsc --noEmit -p .` (this file is in
+ * tsconfig's include). Every `@ts-expect-error` fails the typecheck when the error it
+ * expects disappears, i.e. when a property stops being typed. The runtime test only keeps
+ * jest from complaining about an empty suite.
+ */
+import type { RequestHandler } from 'express';
+import {
+  requireEgnyteUser,
+  type EgnyteAuthErrorCode,
+  type EgnyteRequestContext,
+  type EgnyteTokenSet,
+  type EgnyteUser,
+} from '../lib/index.js';
+import type { EgnyteEmulator } from '../lib/testing/index.js';
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(_proof?: T): void {}
+
+const handler: RequestHandler = async (req, res) => {
+  // req.egnyte is typed by the package's global augmentation.
+  const firstName: string = req.egnyte.user.firstName;
+  const id: number = req.egnyte.user.id;
+  const email: string | undefined = req.egnyte.user.email;
+  const stale: boolean = req.egnyte.stale;
+  const response: Response = await req.egnyte.fetch('/pubapi/v2/users/' + id);
+  // @ts-expect-error -- there is no such property on the user
+  void req.egnyte.user.first_name;
+  // @ts-expect-error -- the access token is not on req.egnyte
+  void req.egnyte.accessToken;
+
+  // req.session.egnyte is typed by the express-session augmentation.
+  const domain: string | undefined = req.session.egnyte?.login?.domain;
+  const tokens: EgnyteTokenSet | undefined = req.session.egnyte?.login?.tokens;
+  const returnTo: string | undefined = req.session.egnyte?.pending?.['state']?.returnTo;
+  // @ts-expect-error -- login.domain is a string, not a number
+  const wrong: number | undefined = req.session.egnyte?.login?.domain;
+  // @ts-expect-error -- there is no such property on the login
+  void req.session.egnyte?.login?.accessToken;
+
+  res.json({ firstName, email, stale, status: response.status, domain, tokens: tokens !== undefined, returnTo, wrong });
+};
+
+assertType<Equals<EgnyteRequestContext['user'], EgnyteUser>>();
+assertType<Equals<EgnyteUser['userType'], string | undefined>>();
+assertType<Equals<Extract<EgnyteAuthErrorCode, 'login_required'>, 'login_required'>>();
+assertType<Equals<EgnyteEmulator['calls']['userinfo'], number>>();
+export function neverCalled(): RequestHandler {
+  // @ts-expect-error -- onUnauthenticated takes only the documented modes
+  return requireEgnyteUser({ onUnauthenticated: 'never' });
+}
+
+test('the typed handler compiles (checked by tsc, not at run time)', () => {
+  expect(typeof handler).toBe('function');
+});
