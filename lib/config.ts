@@ -100,7 +100,14 @@ function checkScope(value: unknown, problems: Problems): string | undefined {
 function checkRegion(value: unknown, problems: Problems): (req: Request) => EgnyteRegion {
   if (value === undefined) return () => 'us';
   if (value === 'us' || value === 'eu') return () => value;
-  if (typeof value === 'function') return value as (req: Request) => EgnyteRegion;
+  if (typeof value === 'function') {
+    const choose = value as (req: Request) => unknown;
+    return (req) => {
+      const region = choose(req);
+      if (region === 'us' || region === 'eu') return region;
+      throw new EgnyteAuthError('invalid_config', `The region function returned ${JSON.stringify(String(region).slice(0, 40))}; it must return "us" or "eu".`);
+    };
+  }
   problems.add(`region must be "us", "eu" or a function of the request; got ${JSON.stringify(value)}.`);
   return () => 'us';
 }

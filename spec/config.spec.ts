@@ -185,6 +185,20 @@ describe('options at work', () => {
     }
   });
 
+  test('a region function returning something else is reported as invalid_config, not a crash', async () => {
+    const h = await startHarness({ auth: { region: (() => 'asia') as unknown as () => 'us' } });
+    try {
+      const response = await h.browser().request('/egnyte/login', JSON_ACCEPT);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: 'invalid_config', message: 'The region function returned "asia"; it must return "us" or "eu".' });
+      // ?region= does not ask the function.
+      expect((await h.browser().request('/egnyte/login?region=eu')).status).toBe(302);
+      expect(h.emulator.requests).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('region "eu" as an option', async () => {
     const h = await startHarness({ auth: { region: 'eu' } });
     try {

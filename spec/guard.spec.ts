@@ -174,6 +174,23 @@ describe('token refresh', () => {
     }
   });
 
+  test('a refused refresh (revoked refresh token) ends the login', async () => {
+    const h = await startHarness({ emulator: { accessTokenTtlSeconds: 30 } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      h.emulator.revokeAll();
+      h.emulator.resetCalls();
+      const me = await browser.request('/me', JSON_ACCEPT);
+      expect(me.status).toBe(401);
+      expect(await me.json()).toMatchObject({ error: 'login_required' });
+      expect(h.emulator.tokenGrants.refresh_token).toBe(1);
+      expect(h.emulator.calls.userinfo).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an expired token without a refresh token ends the login without asking Egnyte', async () => {
     const store = new session.MemoryStore();
     const h = await startHarness({ store, emulator: { tokenGeneration: 'legacy' } });
