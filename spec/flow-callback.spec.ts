@@ -144,6 +144,18 @@ describe('which domain issued the code', () => {
     expect(await jsonOf(answer)).toMatchObject({ error: 'unknown_domain' });
     expect(h.emulator.calls.token).toBe(0);
   });
+
+  test('a browser gets an HTML error page with a link to sign in again', async () => {
+    const browser = h.browser();
+    const callback = await callbackViaEas(browser, 'acme');
+    const answer = await browser.request(callback.href, { accept: 'text/html' });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await answer.text();
+    expect(html).toContain('<a href="/egnyte/login">Sign in again</a>');
+    expect(html).toContain('Error code: unknown_domain');
+    expect(html).not.toContain(callback.searchParams.get('code')!);
+  });
 });
 
 describe('token generations', () => {

@@ -107,6 +107,23 @@ describe('the user cache', () => {
     }
   });
 
+  test('userCacheSeconds: 1 serves the cache for a second, then reads userinfo again', async () => {
+    const h = await startHarness({ auth: { userCacheSeconds: 1 } });
+    try {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      h.emulator.resetCalls();
+      expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+      expect(h.emulator.calls.userinfo).toBe(0);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+      expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+      expect(h.emulator.calls.userinfo).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('50 concurrent requests on a stale session make exactly 1 userinfo call', async () => {
     const h = await startHarness({ auth: { userCacheSeconds: 0 } });
     try {
