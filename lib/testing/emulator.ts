@@ -17,7 +17,8 @@ import {
   sendOverQps,
 } from './faults.js';
 import { BodyTooLargeError, isFormContentType, paramsToRecord, readBody, redirect, sendHtml, sendJson } from './http.js';
-import { consentPage, domainPromptPage, errorPage, escapeHtml, layout } from './pages.js';
+import { escapeHtml } from '../html.js';
+import { consentPage, domainPromptPage, errorPage, layout } from './pages.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS, EMULATOR_USER_PASSWORD } from './seed.js';
 import { GrantStore, QpsMeter } from './store.js';
 import type {

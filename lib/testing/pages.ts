@@ -2,17 +2,8 @@
  * The emulator's HTML pages: the Enhanced Auth Service domain prompt, the consent page and
  * error pages. Plain HTML with inline CSS, no scripts; every echoed value is escaped.
  */
+import { escapeHtml } from '../html.js';
 import type { EmulatorUser } from './types.js';
-
-/** Escapes text for use in HTML content and double- or single-quoted attributes. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 const STYLE = `
   *,*::before,*::after{box-sizing:border-box}

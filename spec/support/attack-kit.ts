@@ -24,13 +24,7 @@ export async function startAttempt(
   domain = 'acme',
   opts: { direct?: boolean; returnTo?: string } = {},
 ): Promise<string> {
-  const query = new URLSearchParams();
-  if (opts.returnTo) query.set('returnTo', opts.returnTo);
-  if (opts.direct) query.set('domain', domain);
-  const login = await browser.request(`/egnyte/login?${query}`);
-  const location = login.headers.get('location');
-  if (login.status !== 302 || !location) throw new Error(`login answered ${login.status}`);
-  let current = opts.direct ? location : `${location}&domain=${encodeURIComponent(domain)}`;
+  let current = await browser.startLogin(domain, opts);
   for (let i = 0; i < 10; i++) {
     if (current.startsWith(browser.baseUrl)) return current;
     const response = await fetch(current, { redirect: 'manual' });

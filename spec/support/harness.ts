@@ -143,17 +143,24 @@ export class TestBrowser {
   }
 
   /**
-   * Signs in through the Enhanced Auth Service (domain typed at the prompt) or, with
-   * `direct`, through `/egnyte/login?domain=`. The emulator must auto-approve.
+   * Starts a sign-in: `/egnyte/login` with `returnTo`, then the URL the browser goes to next
+   * (with the domain typed at the Enhanced Auth prompt, unless `direct` passed it to login).
    */
-  async signIn(domain = 'acme', opts: { direct?: boolean; returnTo?: string } = {}): Promise<BrowserResponse> {
+  async startLogin(domain = 'acme', opts: { direct?: boolean; returnTo?: string } = {}): Promise<string> {
     const query = new URLSearchParams();
     if (opts.returnTo) query.set('returnTo', opts.returnTo);
     if (opts.direct) query.set('domain', domain);
     const login = await this.request(`/egnyte/login?${query}`);
     const location = login.headers.get('location');
     if (login.status !== 302 || !location) throw new Error(`login answered ${login.status}`);
-    const next = opts.direct ? location : `${location}&domain=${encodeURIComponent(domain)}`;
-    return this.go(next);
+    return opts.direct ? location : `${location}&domain=${encodeURIComponent(domain)}`;
+  }
+
+  /**
+   * Signs in through the Enhanced Auth Service (domain typed at the prompt) or, with
+   * `direct`, through `/egnyte/login?domain=`. The emulator must auto-approve.
+   */
+  async signIn(domain = 'acme', opts: { direct?: boolean; returnTo?: string } = {}): Promise<BrowserResponse> {
+    return this.go(await this.startLogin(domain, opts));
   }
 }
