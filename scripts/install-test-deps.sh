@@ -16,4 +16,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing ${missing[*]} with apt-get"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
