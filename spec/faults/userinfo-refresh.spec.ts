@@ -25,6 +25,13 @@ async function signedIn(h: Harness, userinfoFault?: Fault): Promise<TestBrowser>
   return browser;
 }
 
+/** Userinfo answers that end a login: the fault, and the status and code the app answers with. */
+const SIGNING_OUT_FAULTS = [
+  ['401', { kind: 'unauthorized' }, 401, 'login_required'],
+  ['Developer Inactive (403 + Mashery header)', { kind: 'developer_inactive' }, 401, 'developer_inactive'],
+  ['Developer Inactive (401, HTML body only)', { kind: 'developer_inactive_401' }, 401, 'developer_inactive'],
+] as const;
+
 describe('userinfo at sign-in', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -33,11 +40,7 @@ describe('userinfo at sign-in', () => {
   afterAll(() => h.close());
   afterEach(() => h.emulator.clearFaults());
 
-  test.each([
-    ['401', { kind: 'unauthorized' }, 401, 'login_required'],
-    ['Developer Inactive (403 + Mashery header)', { kind: 'developer_inactive' }, 401, 'developer_inactive'],
-    ['Developer Inactive (401, HTML body only)', { kind: 'developer_inactive_401' }, 401, 'developer_inactive'],
-  ] as const)('%s: %d %s, not signed in', async (_name, fault, status, code) => {
+  test.each(SIGNING_OUT_FAULTS)('%s: %d %s, not signed in', async (_name, fault, status, code) => {
     const browser = h.browser();
     const callback = await startAttempt(browser);
     h.emulator.fault({ endpoint: 'userinfo', ...fault, times: 1 });
@@ -74,11 +77,7 @@ describe('userinfo in the guard', () => {
   afterAll(() => h.close());
   afterEach(() => h.emulator.clearFaults());
 
-  test.each([
-    ['401', { kind: 'unauthorized' }, 401, 'login_required'],
-    ['Developer Inactive (403 + Mashery header)', { kind: 'developer_inactive' }, 401, 'developer_inactive'],
-    ['Developer Inactive (401, HTML body only)', { kind: 'developer_inactive_401' }, 401, 'developer_inactive'],
-  ] as const)('%s with a cached user: %d %s and signed out', async (_name, fault, status, code) => {
+  test.each(SIGNING_OUT_FAULTS)('%s with a cached user: %d %s and signed out', async (_name, fault, status, code) => {
     const browser = await signedIn(h);
     h.emulator.fault({ endpoint: 'userinfo', ...fault, times: 1 });
     const r = await getJson(browser, '/me');
