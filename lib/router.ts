@@ -146,6 +146,9 @@ function callbackHandler(config: ResolvedConfig) {
       ...(Object.keys(otherAttempts).length > 0 ? { pending: otherAttempts } : {}),
       login: { domain, tokens, ...(user ? { user, userFetchedAt: now } : {}), loggedInAt: now },
     };
+    // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
+    // express-session writes the regenerated session once more at the end of the response
+    // (it cannot know this save happened): one extra write per sign-in, off the hot path.
     await saveSession(req);
     log.callback('signed in on %s', domain);
     res.redirect(taken.entry.returnTo);
