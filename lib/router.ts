@@ -13,7 +13,7 @@ import { log } from './log.js';
 import { addPending, prunePending, takePending } from './pending-logins.js';
 import { sanitizeReturnTo } from './return-to.js';
 import { type ReloadOutcome, type Runtime, attachRuntime } from './runtime.js';
-import { regenerateSession, requireSession, saveSession } from './session.js';
+import { endSession, regenerateSession, requireSession, saveSession } from './session.js';
 import { SingleFlight } from './single-flight.js';
 import { TOKEN_PATH, exchangeCode } from './token-client.js';
 import type { EgnyteAuthOptions, EgnyteUser } from './types.js';
@@ -169,7 +169,7 @@ function logoutHandler(runtime: Runtime) {
       }
     }
     runtime.reloads.forget(req.sessionID);
-    await regenerateSession(req);
+    await endSession(req);
     res.redirect(config.postLogoutRedirect);
   };
 }

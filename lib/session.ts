@@ -35,3 +35,18 @@ export function saveSession(req: Request): Promise<void> {
     requireSession(req).save((err: unknown) => (err ? reject(storeFailure('save')) : resolve()));
   });
 }
+
+/**
+ * Ends the session at logout: a new id, and the old record destroyed. When the store cannot
+ * destroy it, the old record is overwritten without the package's data instead, so the old
+ * cookie signs no one in; only when that fails too is the logout reported as failed.
+ */
+export async function endSession(req: Request): Promise<void> {
+  const old = requireSession(req);
+  try {
+    await regenerateSession(req);
+  } catch (err) {
+    delete old.egnyte;
+    await new Promise<void>((resolve, reject) => old.save((saveErr: unknown) => (saveErr ? reject(err) : resolve())));
+  }
+}

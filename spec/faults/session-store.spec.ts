@@ -108,12 +108,26 @@ describe.each([
     expect((await browser.signIn('acme', { returnTo: '/me' })).status).toBe(200);
   });
 
-  test('logout: 503, and the browser is handed a new, empty session all the same', async () => {
+  test('logout still signs out: the old record is stripped of the login, so its cookie is worthless', async () => {
     const browser = await signedIn();
+    const oldCookie = browser.cookieHeader;
     store.modes.destroy = mode;
-    expectStoreFailure(await getJson(browser, '/egnyte/logout'), how);
+    const out = await browser.request('/egnyte/logout', { method: 'POST', accept: 'application/json' });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/');
     store.heal();
     expect(await sessionView(browser)).toMatchObject({ signedIn: false });
+    expect((await getJson(browser, '/me')).status).toBe(401);
+    const replay = await fetch(`${h.baseUrl}/me`, { headers: { cookie: oldCookie, accept: 'application/json' } });
+    expect(replay.status).toBe(401);
+  });
+
+  test('logout when the store can neither destroy nor save: 503, and the login is not kept in this browser', async () => {
+    const browser = await signedIn();
+    store.modes.destroy = mode;
+    store.modes.set = 'fail';
+    expectStoreFailure(await getJson(browser, '/egnyte/logout'), how);
+    store.heal();
     expect((await getJson(browser, '/me')).status).toBe(401);
   });
 });
