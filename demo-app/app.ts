@@ -7,7 +7,7 @@ import type { Express, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import createMemoryStore from 'memorystore';
-import { egnyteAuth, requireEgnyteUser } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteSessionStore, requireEgnyteUser } from 'express-egnyte-auth';
 import type { EgnyteAuthOptions, EgnyteEndpoints } from 'express-egnyte-auth';
 import type { DemoConfig } from './config.js';
 import { demoErrorHandler, wantsHtml } from './errors.js';
@@ -95,7 +95,8 @@ export function createDemoApp(config: DemoAppConfig): Express {
     session({
       name: 'egnyte-demo.sid',
       secret: config.sessionSecret,
-      store,
+      // Store failures become 503 session_store_failed pages instead of raw errors.
+      store: egnyteSessionStore(store),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: SESSION_MAX_AGE_MS },
