@@ -68,13 +68,15 @@ function callbackDomain(req: Request, config: ResolvedConfig, bound: string | un
   );
 }
 
-function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired'): EgnyteAuthError {
+function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', sentCookies: boolean): EgnyteAuthError {
   if (reason === 'no_session_data') {
     return new EgnyteAuthError(
       'session_missing',
-      'This browser session has no sign-in in progress: the session cookie did not come back with the callback, or the session expired. ' +
-        'Likely causes: the cookie is sameSite "strict" or "secure" over http, the app was opened on another host than baseUrl ' +
-        '(localhost vs 127.0.0.1), or several instances share no session store. Start the sign-in again.',
+      'This browser session has no sign-in in progress: ' +
+        (sentCookies
+          ? 'the session cookie (connect.sid unless express-session was given another `name`) came back, but its session holds no sign-in: it expired, the store lost it, or the sign-in started in another instance that shares no store. '
+          : 'the browser sent no cookies with the callback. Likely causes: the session cookie is sameSite "strict", or "secure" while the app runs on http, or the app was opened on another host than baseUrl (localhost vs 127.0.0.1). ') +
+        'Start the sign-in again.',
     );
   }
   return new EgnyteAuthError(
@@ -129,7 +131,7 @@ function callbackHandler(config: ResolvedConfig) {
     const taken = takePending(session.egnyte, params.state, Date.now());
     if (!taken.ok) {
       log.callback('refused callback: %s', taken.reason);
-      throw stateRefusal(taken.reason);
+      throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);
     if (!params.code) throw new EgnyteAuthError('missing_code', 'The sign-in callback has no "code" parameter. Start the sign-in again.');

@@ -133,8 +133,25 @@ describe('CSRF on the callback', () => {
     const r = await callback(stranger, url);
     expect(r).toMatchObject({ status: 400, body: { error: 'session_missing' } });
     expect(r.body.message).toMatch(/no sign-in in progress/);
+    expect(r.body.message).toMatch(/sent no cookies/);
     expect(h.emulator.requests).toEqual([]);
     expect(stranger.cookies.size).toBe(0);
+  });
+
+  test('callback whose session cookie came back but holds no attempt: 400 session_missing that says so', async () => {
+    const someone = h.browser();
+    const url = await startAttempt(someone);
+    const returning = h.browser();
+    await returning.signIn('acme');
+    const oldCookie = returning.cookieHeader;
+    await returning.request('/egnyte/logout', { method: 'POST' });
+    h.emulator.resetCalls();
+    const response = await fetch(url, { headers: { cookie: oldCookie, accept: 'application/json' }, redirect: 'manual' });
+    const body = (await response.json()) as { error: string; message: string };
+    expect(response.status).toBe(400);
+    expect(body.error).toBe('session_missing');
+    expect(body.message).toMatch(/cookie .* came back, but its session holds no sign-in/);
+    expect(h.emulator.requests).toEqual([]);
   });
 
   test('a used code with a fresh, valid state: Egnyte refuses it (400 token_exchange_failed) and nobody is signed in', async () => {
