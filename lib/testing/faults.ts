@@ -3,8 +3,46 @@
  * gateway) give in each case.
  */
 import type { ServerResponse } from 'node:http';
+import { EMULATOR_ENDPOINT_NAMES } from './endpoint-names.js';
 import { send, sendJson } from './http.js';
 import type { EmulatorEndpointName, EmulatorFault, EmulatorFaultKind } from './types.js';
+
+/** Every fault kind, to reject a misspelt one from an untyped caller. */
+const FAULT_KINDS: ReadonlySet<EmulatorFaultKind> = new Set<EmulatorFaultKind>([
+  'developer_inactive',
+  'developer_inactive_401',
+  'key_domain_mismatch',
+  'conflict_409',
+  'over_qps',
+  'over_rate',
+  'too_many_requests',
+  'unauthorized',
+  'server_error',
+  'bad_gateway_html',
+  'malformed_json',
+  'invalid_grant',
+  'no_access_token',
+  'slow',
+  'hang',
+  'reset',
+]);
+
+/**
+ * Checks a fault handed to `EgnyteEmulator.fault()` from plain JavaScript, where the types
+ * do not hold: an unknown name would otherwise never match and fail silently.
+ *
+ * @throws TypeError for an unknown endpoint or kind, or a negative delay or retry-after.
+ */
+export function validateFault(f: EmulatorFault): void {
+  if (f.endpoint !== 'all' && !EMULATOR_ENDPOINT_NAMES.includes(f.endpoint)) {
+    throw new TypeError(`fault: unknown endpoint ${String(f.endpoint)}`);
+  }
+  if (!FAULT_KINDS.has(f.kind)) throw new TypeError(`fault: unknown kind ${String(f.kind)}`);
+  if (f.delayMs !== undefined && (!Number.isFinite(f.delayMs) || f.delayMs < 0)) throw new TypeError('fault: delayMs must be >= 0');
+  if (f.retryAfter !== undefined && (!Number.isFinite(f.retryAfter) || f.retryAfter < 0)) {
+    throw new TypeError('fault: retryAfter must be >= 0');
+  }
+}
 
 /** An injected fault with its normalised domain and remaining count. */
 interface ActiveFault {

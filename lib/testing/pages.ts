@@ -158,3 +158,14 @@ export function errorPage(title: string, message: string): string {
 <p class="hint">Close this page and start signing in again from the application.</p>`,
   );
 }
+
+/** The emulator's home page: which domains exist and where the Enhanced Auth Service is. */
+export function indexPage(knownDomains: readonly string[], enhancedAuthUrl: string): string {
+  return layout(
+    'Emulator',
+    `<h1>Egnyte emulator</h1>
+<p>This server emulates Egnyte's sign-in and user APIs for development and tests.</p>
+<p>Domains: ${knownDomains.map((d) => `<code>${escapeHtml(d)}</code>`).join(', ')}</p>
+<p>Enhanced Auth Service: <code>${escapeHtml(enhancedAuthUrl)}</code></p>`,
+  );
+}

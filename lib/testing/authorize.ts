@@ -1,0 +1,97 @@
+/**
+ * The authorize step of a domain (`GET /d/{host}/puboauth/token`) and its consent form
+ * (`POST /d/{host}/puboauth/consent`): the user picks who they are and allows or denies,
+ * and the browser goes back to the application with a code or an error.
+ */
+import type { ServerResponse } from 'node:http';
+import { callbackUrl, carriedParams, checkAuthRequest } from './authorization-request.js';
+import type { AuthRequest } from './authorization-request.js';
+import type { EmulatorContext } from './context.js';
+import { redirect, sendHtml } from './http.js';
+import type { SeededUser } from './options.js';
+import { consentPage, errorPage } from './pages.js';
+
+/** Shows the consent page, or with `autoApprove` redirects back with a code at once. */
+export function handleAuthorize(ctx: EmulatorContext, res: ServerResponse, host: string, params: Record<string, string>): void {
+  const check = checkAuthRequest(ctx.directory, host, params);
+  if (!check.ok) return sendHtml(res, check.status, errorPage(check.title, check.message));
+  const { request } = check;
+  if (request.responseType !== 'code') {
+    return redirect(
+      res,
+      callbackUrl(request.redirectUri, {
+        error: 'unsupported_response_type',
+        error_description: 'Only response_type=code is supported.',
+        state: request.state,
+      }),
+    );
+  }
+  const candidates = ctx.directory.activeUsersOf(host);
+  const first = candidates[0];
+  if (!first) return sendHtml(res, 404, errorPage('No users', `The domain "${host}" has no active users in this emulator.`));
+  const { autoApprove } = ctx.settings;
+  if (autoApprove !== false) {
+    // A named user of another domain falls back to this domain's first user.
+    const named = typeof autoApprove === 'object' ? candidates.find((u) => u.username === autoApprove.username) : undefined;
+    return approve(ctx, res, request, named ?? first);
+  }
+  sendHtml(
+    res,
+    200,
+    consentPage({
+      action: `/d/${host}/puboauth/consent`,
+      host,
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      scopes: request.scope.split(' ').filter((s) => s !== ''),
+      users: candidates,
+      params: carriedParams(request, params),
+    }),
+  );
+}
+
+/**
+ * Takes the consent form. The request is validated again, since the form's hidden fields
+ * come back from the browser and may have been changed.
+ */
+export function handleConsent(ctx: EmulatorContext, res: ServerResponse, host: string, form: Record<string, string>): void {
+  const check = checkAuthRequest(ctx.directory, host, form);
+  if (!check.ok) return sendHtml(res, check.status, errorPage(check.title, check.message));
+  const { request } = check;
+  if (form.decision === 'deny') {
+    return redirect(
+      res,
+      callbackUrl(request.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The user denied access to the application.',
+        state: request.state,
+      }),
+    );
+  }
+  if (form.decision !== 'allow') {
+    return sendHtml(res, 400, errorPage('Choose Allow or Deny', 'The form did not say whether to allow access.'));
+  }
+  const userId = Number(form.user);
+  const user = ctx.directory.activeUsersOf(host).find((u) => u.id === userId);
+  if (!user) return sendHtml(res, 400, errorPage('Unknown user', `Pick one of the users of ${host}.`));
+  approve(ctx, res, request, user);
+}
+
+/** Issues a code for `user` and redirects back to the application with it. */
+function approve(ctx: EmulatorContext, res: ServerResponse, request: AuthRequest, user: SeededUser): void {
+  const code = ctx.store.issueCode({
+    clientId: request.client.clientId,
+    redirectUri: request.redirectUri,
+    host: request.host,
+    userId: user.id,
+    scope: request.scope,
+  });
+  redirect(
+    res,
+    callbackUrl(request.redirectUri, {
+      code,
+      state: request.state,
+      domain: request.viaEas && ctx.settings.easDomainParam ? request.host : undefined,
+    }),
+  );
+}

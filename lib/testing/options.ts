@@ -1,0 +1,96 @@
+/**
+ * Validation of {@link EgnyteEmulatorOptions}: defaults filled in, domains normalised,
+ * clients and users frozen. Pure apart from the thrown `TypeError`s, which name the option
+ * that is wrong so a test setup fails at start rather than at the first request.
+ */
+import { normalizeEgnyteDomain } from '../domain.js';
+import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS } from './seed.js';
+import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, EmulatorUser } from './types.js';
+
+const TOKEN_GENERATIONS: ReadonlySet<EmulatorTokenGeneration> = new Set(['current', 'legacy', 'legacy-no-token-type']);
+/** Default lifetime of current-generation access tokens: 30 days, as Egnyte's. */
+const DEFAULT_TTL_SECONDS = 2_592_000;
+
+/** An internal user: domain normalised. */
+export interface SeededUser extends EmulatorUser {
+  readonly domain: string;
+}
+
+/** A list with at least one element, so `list[0]` needs no check. */
+export type NonEmpty<T> = readonly [T, ...T[]];
+
+/** The options after validation, every default applied. */
+export interface EmulatorSettings {
+  readonly port: number;
+  /** Normalises a domain with the configured host suffixes; throws an `EgnyteAuthError` when it is not one. */
+  readonly normalize: (domain: string) => string;
+  readonly tokenGeneration: EmulatorTokenGeneration;
+  readonly ttlSeconds: number;
+  /** Per-token calls per second on `/pubapi`; `0` disables throttling. */
+  readonly qps: number;
+  readonly easDomainParam: boolean;
+  readonly autoApprove: boolean | { username: string };
+  /** Never empty; the first is the default client. */
+  readonly clients: NonEmpty<EmulatorClient>;
+  readonly users: readonly SeededUser[];
+}
+
+function optionsError(message: string): TypeError {
+  return new TypeError(`startEgnyteEmulator: ${message}`);
+}
+
+/**
+ * Validates the options and applies defaults. Checks run in a fixed order, so the same bad
+ * options always give the same message.
+ *
+ * @throws TypeError naming the first invalid option.
+ */
+export function resolveEmulatorOptions(options: EgnyteEmulatorOptions): EmulatorSettings {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionsError(`port must be 0..65535, got ${String(port)}`);
+  const hostSuffixes = options.hostSuffixes ?? ['egnyte.com'];
+  if (hostSuffixes.length === 0) throw optionsError('hostSuffixes must not be empty');
+  const normalize = (domain: string): string => normalizeEgnyteDomain(domain, { hostSuffixes });
+  const tokenGeneration = options.tokenGeneration ?? 'current';
+  if (!TOKEN_GENERATIONS.has(tokenGeneration)) throw optionsError(`unknown tokenGeneration ${String(tokenGeneration)}`);
+  const ttlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_TTL_SECONDS;
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw optionsError('accessTokenTtlSeconds must be a positive number');
+  const qps = options.qps ?? 2;
+  if (!Number.isInteger(qps) || qps < 0) throw optionsError('qps must be a non-negative integer');
+  const easDomainParam = options.easDomainParam ?? true;
+  const clients = resolveClients(options.clients ?? [DEFAULT_EMULATOR_CLIENT], normalize);
+  const users = resolveUsers(options.users ?? DEFAULT_EMULATOR_USERS, normalize);
+  const autoApprove = options.autoApprove ?? false;
+  if (typeof autoApprove === 'object' && !users.some((u) => u.username === autoApprove.username)) {
+    throw optionsError(`autoApprove names unknown user ${autoApprove.username}`);
+  }
+  return { port, normalize, tokenGeneration, ttlSeconds, qps, easDomainParam, autoApprove, clients, users };
+}
+
+/** Freezes the clients (copying their lists so later edits by the caller do not leak in). */
+function resolveClients(input: readonly EmulatorClient[], normalize: (domain: string) => string): NonEmpty<EmulatorClient> {
+  const clients: EmulatorClient[] = input.map((c) =>
+    Object.freeze({
+      ...c,
+      ...(c.redirectUris ? { redirectUris: Object.freeze([...c.redirectUris]) as string[] } : {}),
+      ...(c.registeredDomains ? { registeredDomains: Object.freeze(c.registeredDomains.map(normalize)) as string[] } : {}),
+    }),
+  );
+  const [first, ...rest] = clients;
+  if (!first) throw optionsError('clients must not be empty');
+  if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw optionsError('clientIds must be unique');
+  return [first, ...rest];
+}
+
+/** Freezes the users with their domain normalised; an id or username may appear once per domain. */
+function resolveUsers(input: readonly EmulatorUser[], normalize: (domain: string) => string): SeededUser[] {
+  const users: SeededUser[] = input.map((u) => Object.freeze({ ...u, domain: normalize(u.domain) }));
+  const seen = new Set<string>();
+  for (const u of users) {
+    for (const key of [`${u.domain}#id:${u.id}`, `${u.domain}#name:${u.username.toLowerCase()}`]) {
+      if (seen.has(key)) throw optionsError(`duplicate user ${u.username} (id ${u.id}) on ${u.domain}`);
+      seen.add(key);
+    }
+  }
+  return users;
+}
