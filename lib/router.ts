@@ -151,7 +151,14 @@ function callbackHandler(config: ResolvedConfig) {
     // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
     // express-session writes the regenerated session once more at the end of the response
     // (it cannot know this save happened): one extra write per sign-in, off the hot path.
-    await saveSession(req);
+    // That end-of-response write also runs after a failed save, so the login is dropped first:
+    // a 503 that says the sign-in was not saved must not leave the browser signed in.
+    try {
+      await saveSession(req);
+    } catch (err) {
+      delete fresh.egnyte.login;
+      throw err;
+    }
     log.callback('signed in on %s', domain);
     res.redirect(taken.entry.returnTo);
   };
