@@ -52,8 +52,12 @@ export interface EgnyteAuthOptions {
   timeoutMs?: number;
   /** Revoke the access token at Egnyte on logout (best effort). Default `true`. */
   revokeOnLogout?: boolean;
-  /** The fetch implementation to use for every request to Egnyte. Default `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  /**
+   * The fetch implementation to use for every request to Egnyte. Default `globalThis.fetch`.
+   * It is always called with a URL string, so `globalThis.fetch` and plain wrappers
+   * `(url: string, init) => fetch(url, init)` both fit.
+   */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Where to reach Egnyte, for emulators and tests only. */
   endpoints?: EgnyteEndpoints;
 }
