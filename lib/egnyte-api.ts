@@ -39,13 +39,17 @@ export function parseEgnyteUser(body: unknown): EgnyteUser {
   };
 }
 
-/** Calls `path` on the user's Egnyte domain with the user's token. Throttling and refused tokens throw. */
+/**
+ * Calls `path` on the user's Egnyte domain with the user's token. Throttling and refused
+ * tokens throw. `until` says what the timeout covers (see {@link callEgnyte}).
+ */
 export async function callEgnyteApi(
   config: ResolvedConfig,
   domain: string,
   accessToken: string,
   path: string,
   init: RequestInit = {},
+  until: 'body' | 'headers' = 'body',
 ): Promise<Response> {
   const base = config.domainBaseUrl(domain);
   const url = new URL(base + path);
@@ -56,7 +60,7 @@ export async function callEgnyteApi(
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${accessToken}`);
   if (!headers.has('accept')) headers.set('accept', 'application/json');
-  const response = await callEgnyte(config, url.href, { ...init, headers });
+  const response = await callEgnyte(config, url.href, { ...init, headers }, until);
   if (THROTTLE_OR_AUTH.has(response.status)) {
     const error = await classifyEgnyteFailure(response.clone(), 'api');
     if (error.code !== 'upstream_error') throw error;

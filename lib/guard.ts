@@ -7,7 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { callEgnyteApi } from './egnyte-api.js';
 import { EgnyteAuthError } from './errors.js';
 import { log } from './log.js';
-import { isFresh, reloadLogin } from './login-reload.js';
+import { isExpired, isFresh, reloadLogin } from './login-reload.js';
 import { prefersHtml } from './negotiation.js';
 import { type AttachedRuntime, loginUrl, requireRuntime } from './runtime.js';
 import { type EgnyteSession, requireSession } from './session.js';
@@ -39,8 +39,16 @@ function contextFor(req: Request, attached: AttachedRuntime, login: Login, stale
     async fetch(path, init) {
       const current = req.session?.egnyte?.login;
       if (!current) throw new EgnyteAuthError('login_required', 'The Egnyte sign-in ended. Sign in again.');
+      // The guard could not refresh an expired token (Egnyte unreachable or throttling): Egnyte
+      // would answer 401, which would end a login whose refresh token is still good.
+      if (isExpired(current.tokens, Date.now())) {
+        throw new EgnyteAuthError('upstream_unavailable', 'The Egnyte sign-in needs refreshing and Egnyte could not be reached to refresh it. Try again in a moment.', {
+          retryAfter: 5,
+        });
+      }
       try {
-        return await callEgnyteApi(config, current.domain, current.tokens.accessToken, path, init);
+        // The app may stream a large answer: the timeout covers waiting for the headers only.
+        return await callEgnyteApi(config, current.domain, current.tokens.accessToken, path, init, 'headers');
       } catch (err) {
         if (err instanceof EgnyteAuthError && (err.code === 'login_required' || err.code === 'developer_inactive')) {
           delete req.session.egnyte?.login;

@@ -10,6 +10,26 @@ import type { ReloadOutcome } from './runtime.js';
 import { refreshTokens } from './token-client.js';
 import type { EgnyteSessionData, EgnyteTokenSet } from './types.js';
 
+/** How long a settled reload is shared with the session's later requests, at most. */
+export const RELOAD_GRACE_MS = 2000;
+/** The longest a throttled or failed reload holds back the session's next try. */
+export const MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+/**
+ * How long a reload's outcome is shared with later requests of the same session. A fresh
+ * user: the grace period, but never longer than the user stays fresh (`userCacheSeconds: 0`
+ * re-reads on every request). Throttling or an unreachable Egnyte: until its `Retry-After`
+ * has passed (capped), so the session does not hammer Egnyte; the cached user is served
+ * meanwhile. Pure.
+ */
+export function reloadSharingMs(outcome: ReloadOutcome, userCacheMs: number): number {
+  if (outcome.kind === 'fresh') return Math.min(RELOAD_GRACE_MS, userCacheMs);
+  if (outcome.kind === 'unavailable' && outcome.error.retryAfter !== undefined) {
+    return Math.min(outcome.error.retryAfter * 1000, MAX_BACKOFF_MS);
+  }
+  return RELOAD_GRACE_MS;
+}
+
 /** Tokens this close to expiry are refreshed before use. */
 export const EXPIRY_SKEW_MS = 60_000;
 

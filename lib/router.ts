@@ -10,6 +10,7 @@ import { normalizeEgnyteDomain } from './domain.js';
 import { fetchEgnyteUser, revokeToken } from './egnyte-api.js';
 import { EgnyteAuthError } from './errors.js';
 import { log } from './log.js';
+import { reloadSharingMs } from './login-reload.js';
 import { addPending, prunePending, takePending } from './pending-logins.js';
 import { sanitizeReturnTo } from './return-to.js';
 import { type ReloadOutcome, type Runtime, attachRuntime } from './runtime.js';
@@ -17,9 +18,6 @@ import { endSession, regenerateSession, requireSession, saveSession } from './se
 import { SingleFlight } from './single-flight.js';
 import { TOKEN_PATH, exchangeCode } from './token-client.js';
 import type { EgnyteAuthOptions, EgnyteUser } from './types.js';
-
-/** How long a settled userinfo reload is shared with requests that loaded the session before it was saved. */
-const RELOAD_GRACE_MS = 2000;
 
 function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
   const url = new URL(endpoint);
@@ -126,6 +124,9 @@ function callbackHandler(config: ResolvedConfig) {
     const session = requireSession(req);
     const params = parseCallbackParams(req.query);
     if (!params.state) {
+      // Egnyte may leave `state` off a decline. Answering "you declined" changes nothing and
+      // sends nothing anywhere, so it needs no state to be safe.
+      if (params.error) throw refusalOfAuthorizationError(params.error);
       throw new EgnyteAuthError('state_missing', 'The sign-in callback has no "state" parameter, so it cannot be matched to a sign-in. Start the sign-in again.');
     }
     const taken = takePending(session.egnyte, params.state, Date.now());
@@ -195,7 +196,7 @@ function logoutHandler(runtime: Runtime) {
  */
 export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const config = resolveConfig(options);
-  const runtime: Runtime = { config, reloads: new SingleFlight<ReloadOutcome>(RELOAD_GRACE_MS) };
+  const runtime: Runtime = { config, reloads: new SingleFlight<ReloadOutcome>((outcome) => reloadSharingMs(outcome, config.userCacheMs)) };
   const router = express.Router();
   const checkCookie = cookieWarner(config.baseUrl);
   router.use((req, _res, next) => {

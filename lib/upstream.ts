@@ -14,18 +14,26 @@ const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Which Egnyte endpoint answered, for messages and status choices. */
 export type EgnyteEndpointKind = 'token' | 'api';
 
-/** Calls Egnyte with the configured fetch and timeout. Network failures and timeouts become `upstream_unavailable`. */
-export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}): Promise<Response> {
-  const timeout = AbortSignal.timeout(config.timeoutMs);
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+/**
+ * Calls Egnyte with the configured fetch and timeout. Network failures and timeouts become
+ * `upstream_unavailable`. The timeout covers the whole answer, body included, unless `until`
+ * is `'headers'`: an app streaming a large file through `req.egnyte.fetch` must not be cut off.
+ */
+export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}, until: 'body' | 'headers' = 'body'): Promise<Response> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('Egnyte did not answer in time', 'TimeoutError')), config.timeoutMs);
+  timer.unref();
+  const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
   const started = Date.now();
   const { pathname } = new URL(url);
   try {
     const response = await config.fetch(url, { ...init, signal, redirect: 'manual' });
+    if (until === 'headers') clearTimeout(timer);
     log.upstream('%s %s -> %d in %dms', init.method ?? 'GET', pathname, response.status, Date.now() - started);
     return response;
   } catch (err) {
-    const timedOut = timeout.aborted;
+    clearTimeout(timer);
+    const timedOut = deadline.signal.aborted;
     log.upstream('%s %s failed in %dms: %s', init.method ?? 'GET', pathname, Date.now() - started, timedOut ? 'timeout' : 'network error');
     throw new EgnyteAuthError(
       'upstream_unavailable',

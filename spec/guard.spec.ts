@@ -286,18 +286,22 @@ describe('Egnyte refuses or throttles', () => {
   });
 
   test('throttled with no cached user -> 503 rate_limited with Retry-After', async () => {
-    h.emulator.fault({ endpoint: 'userinfo', kind: 'over_qps', retryAfter: 7 });
+    h.emulator.fault({ endpoint: 'userinfo', kind: 'over_qps', retryAfter: 2 });
     const browser = h.browser();
     const landed = await browser.signIn('acme', { returnTo: '/me' });
     expect(landed.status).toBe(503);
-    expect(landed.headers.get('retry-after')).toBe('7');
+    expect(landed.headers.get('retry-after')).toBe('2');
     expect(landed.body).toContain('Egnyte is busy');
     const api = await browser.request('/me', JSON_ACCEPT);
     expect(api.status).toBe(503);
-    expect(api.headers.get('retry-after')).toBe('7');
-    expect(await api.json()).toMatchObject({ error: 'rate_limited', retryAfter: 7 });
-    // The login survives the throttling (the throttled outcome is shared for a 2 s grace).
+    expect(api.headers.get('retry-after')).toBe('2');
+    expect(await api.json()).toMatchObject({ error: 'rate_limited', retryAfter: 2 });
+    // The session waits out Egnyte's Retry-After without asking again...
+    expect(h.emulator.calls.userinfo).toBe(2); // the sign-in's and the first guarded request's
     h.emulator.clearFaults();
+    expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(503);
+    expect(h.emulator.calls.userinfo).toBe(2);
+    // ...and the login survives the throttling.
     await new Promise((r) => setTimeout(r, 2100));
     const me = await browser.request('/me', JSON_ACCEPT);
     expect(me.status).toBe(200);
