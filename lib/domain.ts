@@ -70,7 +70,8 @@ export function normalizeEgnyteDomain(input: string, options: NormalizeDomainOpt
   if (host === '') throw invalid(input, 'it has no host name');
   const full = host.includes('.') ? host : `${host}.${suffixes[0] ?? 'egnyte.com'}`;
 
-  for (const suffix of suffixes) {
+  // Longest suffix first, so "eu.egnyte.com" is tried before "egnyte.com" whatever the order.
+  for (const suffix of [...suffixes].sort((a, b) => b.length - a.length)) {
     const tail = `.${suffix}`;
     if (full.endsWith(tail)) {
       const label = full.slice(0, -tail.length);
