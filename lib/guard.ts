@@ -85,13 +85,16 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
     const login = session.egnyte?.login;
     if (!login) return answerUnauthenticated(req, res, attached, mode);
 
-    const { config, reloads } = attached.runtime;
+    const { config, reloads, endedSessions } = attached.runtime;
     if (isFresh(login, Date.now(), config.userCacheMs)) {
       req.egnyte = contextFor(req, attached, login, false);
       return next();
     }
 
     const outcome = await reloads.run(req.sessionID, () => reloadLogin(config, login));
+    // The session logged out while Egnyte answered: leave it untouched, so express-session
+    // does not write the ended session (and its login) back to the store.
+    if (endedSessions.has(req.sessionID)) return answerUnauthenticated(req, res, attached, mode);
     switch (outcome.kind) {
       case 'fresh':
         login.tokens = outcome.tokens;

@@ -9,6 +9,7 @@ import { cookieWarner } from './cookie-check.js';
 import { normalizeEgnyteDomain } from './domain.js';
 import { fetchEgnyteUser, revokeToken } from './egnyte-api.js';
 import { EgnyteAuthError } from './errors.js';
+import { ExpiringSet } from './expiring-set.js';
 import { log } from './log.js';
 import { reloadSharingMs } from './login-reload.js';
 import { addPending, prunePending, takePending } from './pending-logins.js';
@@ -179,6 +180,7 @@ function logoutHandler(runtime: Runtime) {
       }
     }
     runtime.reloads.forget(req.sessionID);
+    runtime.endedSessions.add(req.sessionID);
     await endSession(req);
     res.redirect(config.postLogoutRedirect);
   };
@@ -196,7 +198,12 @@ function logoutHandler(runtime: Runtime) {
  */
 export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const config = resolveConfig(options);
-  const runtime: Runtime = { config, reloads: new SingleFlight<ReloadOutcome>((outcome) => reloadSharingMs(outcome, config.userCacheMs)) };
+  const runtime: Runtime = {
+    config,
+    reloads: new SingleFlight<ReloadOutcome>((outcome) => reloadSharingMs(outcome, config.userCacheMs)),
+    // A re-read (refresh + userinfo) takes at most two timeouts; a minute covers it with room.
+    endedSessions: new ExpiringSet(Math.max(60_000, 3 * config.timeoutMs)),
+  };
   const router = express.Router();
   const checkCookie = cookieWarner(config.baseUrl);
   router.use((req, _res, next) => {

@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import type { ResolvedConfig } from './config.js';
 import { EgnyteAuthError } from './errors.js';
+import type { ExpiringSet } from './expiring-set.js';
 import type { SingleFlight } from './single-flight.js';
 import type { EgnyteTokenSet, EgnyteUser } from './types.js';
 
@@ -18,6 +19,8 @@ export type ReloadOutcome =
 export interface Runtime {
   config: ResolvedConfig;
   reloads: SingleFlight<ReloadOutcome>;
+  /** Session ids logged out recently: a request that loaded one before the logout must not write it back. */
+  endedSessions: ExpiringSet;
 }
 
 /** The runtime as seen by one request, with the path the router is mounted at. */
