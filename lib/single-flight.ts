@@ -31,9 +31,4 @@ export class SingleFlight<T> {
   forget(key: string): void {
     this.flights.delete(key);
   }
-
-  /** Number of keys tracked now (for tests and benchmarks). */
-  get size(): number {
-    return this.flights.size;
-  }
 }
