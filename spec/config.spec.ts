@@ -4,7 +4,7 @@
  */
 import { EgnyteAuthError, egnyteAuth, type EgnyteAuthOptions } from '../lib/index.js';
 import { startLogin } from './flow-support.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { startHarness, withHarness, type Harness } from './support/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 const VALID: EgnyteAuthOptions = { clientId: 'key', clientSecret: 'secret', baseUrl: 'https://app.example.com' };
@@ -170,8 +170,7 @@ describe('options at work', () => {
   });
 
   test('region as a function of the request', async () => {
-    const h = await startHarness({ auth: { region: (req) => (req.get('x-test-region') === 'eu' ? 'eu' : 'us') } });
-    try {
+    await withHarness({ auth: { region: (req) => (req.get('x-test-region') === 'eu' ? 'eu' : 'us') } }, async (h) => {
       const browser = h.browser();
       const eu = await browser.request('/egnyte/login', { headers: { 'x-test-region': 'eu' } });
       expect(new URL(eu.headers.get('location')!).href.startsWith(h.emulator.endpoints.enhancedAuth.eu!)).toBe(true);
@@ -180,33 +179,25 @@ describe('options at work', () => {
       // ?region= still overrides.
       const forced = await browser.request('/egnyte/login?region=us', { headers: { 'x-test-region': 'eu' } });
       expect(forced.headers.get('location')!.startsWith(h.emulator.endpoints.enhancedAuth.us!)).toBe(true);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('a region function returning something else is reported as invalid_config, not a crash', async () => {
-    const h = await startHarness({ auth: { region: (() => 'asia') as unknown as () => 'us' } });
-    try {
+    await withHarness({ auth: { region: (() => 'asia') as unknown as () => 'us' } }, async (h) => {
       const response = await h.browser().request('/egnyte/login', JSON_ACCEPT);
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({ error: 'invalid_config', message: 'The region function returned "asia"; it must return "us" or "eu".' });
       // ?region= does not ask the function.
       expect((await h.browser().request('/egnyte/login?region=eu')).status).toBe(302);
       expect(h.emulator.requests).toEqual([]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('region "eu" as an option', async () => {
-    const h = await startHarness({ auth: { region: 'eu' } });
-    try {
+    await withHarness({ auth: { region: 'eu' } }, async (h) => {
       const url = await startLogin(h.browser());
       expect(url.origin + url.pathname).toBe(h.emulator.endpoints.enhancedAuth.eu);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   describe.each([
@@ -243,15 +234,12 @@ describe('options at work', () => {
 
   describe('hostSuffixes', () => {
     test('qa-egnyte.com is refused by default', async () => {
-      const h = await startHarness();
-      try {
+      await withHarness({}, async (h) => {
         const response = await h.browser().request('/egnyte/login?domain=acme.qa-egnyte.com', JSON_ACCEPT);
         expect(response.status).toBe(400);
         expect(await response.json()).toMatchObject({ error: 'invalid_domain', message: expect.stringContaining('.egnyte.com') });
         expect(h.emulator.requests).toEqual([]);
-      } finally {
-        await h.close();
-      }
+      });
     });
 
     test.each([
@@ -260,20 +248,17 @@ describe('options at work', () => {
       [['egnyte.com', 'egnytegov.com'], 'acme', 'acme.egnyte.com'],
     ])('with %j, "%s" signs in on %s', async (hostSuffixes, typed, host) => {
       const user = (id: number, domain: string) => ({ id, domain, username: `u${id}`, firstName: 'F', lastName: 'L', email: `u${id}@example.com` });
-      const h = await startHarness({
+      await withHarness({
         emulator: { hostSuffixes, users: [user(1, `acme.${hostSuffixes[0]!}`), user(2, `agency.${hostSuffixes.at(-1)!}`)] },
         auth: { hostSuffixes },
-      });
-      try {
+      }, async (h) => {
         const direct = await h.browser().signIn(typed, { direct: true, returnTo: '/me' });
         expect(direct.status).toBe(200);
         expect(JSON.parse(direct.body)).toMatchObject({ domain: host });
         const viaEas = await h.browser().signIn(typed, { returnTo: '/me' });
         expect(viaEas.status).toBe(200);
         expect(JSON.parse(viaEas.body)).toMatchObject({ domain: host });
-      } finally {
-        await h.close();
-      }
+      });
     });
   });
 });

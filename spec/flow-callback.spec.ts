@@ -5,7 +5,7 @@
  */
 import session from 'express-session';
 import { callbackViaEas, sessionIdOf, startLogin, storedSession, untilCallback } from './flow-support.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { startHarness, withHarness, type Harness } from './support/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -161,22 +161,18 @@ describe('which domain issued the code', () => {
 describe('token generations', () => {
   test.each(['legacy', 'legacy-no-token-type'] as const)('%s tokens (expires_in -1) are accepted and never expire', async (tokenGeneration) => {
     const store = new session.MemoryStore();
-    const h = await startHarness({ store, emulator: { tokenGeneration } });
-    try {
+    await withHarness({ store, emulator: { tokenGeneration } }, async (h) => {
       const browser = h.browser();
       const landed = await browser.signIn('acme', { returnTo: '/me' });
       expect(landed.status).toBe(200);
       const login = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login;
       expect(login?.tokens).toEqual({ accessToken: expect.any(String), tokenType: 'bearer' });
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('current tokens: refresh token stored, expiresAt set from expires_in', async () => {
     const store = new session.MemoryStore();
-    const h = await startHarness({ store, emulator: { tokenGeneration: 'current', accessTokenTtlSeconds: 3600 } });
-    try {
+    await withHarness({ store, emulator: { tokenGeneration: 'current', accessTokenTtlSeconds: 3600 } }, async (h) => {
       const browser = h.browser();
       const before = Date.now();
       await browser.signIn('acme', { returnTo: '/me' });
@@ -185,9 +181,7 @@ describe('token generations', () => {
       expect(login!.tokens.expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
       expect(login!.tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
       expect(login).toMatchObject({ domain: 'acme.egnyte.com', user: { id: 121, firstName: 'Jane' }, userFetchedAt: expect.any(Number) });
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
 
@@ -254,8 +248,7 @@ describe('a successful callback', () => {
 
 describe('token endpoint failures', () => {
   test('409 from the token endpoint -> 503 rate_limited with Retry-After', async () => {
-    const h = await startHarness();
-    try {
+    await withHarness({}, async (h) => {
       h.emulator.fault({ endpoint: 'token', kind: 'conflict_409', retryAfter: 42 });
       const browser = h.browser();
       const answer = await browser.request((await callbackViaEas(browser, 'acme')).href, JSON_ACCEPT);
@@ -263,14 +256,11 @@ describe('token endpoint failures', () => {
       expect(answer.headers.get('retry-after')).toBe('42');
       expect(await jsonOf(answer)).toMatchObject({ error: 'rate_limited', retryAfter: 42 });
       expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(401);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('an uncertified key on another domain -> 403 key_domain_mismatch explaining certification', async () => {
-    const h = await startHarness({ emulator: { clients: [{ clientId: 'uncertified', clientSecret: 's3cret', registeredDomains: ['globex'] }] } });
-    try {
+    await withHarness({ emulator: { clients: [{ clientId: 'uncertified', clientSecret: 's3cret', registeredDomains: ['globex'] }] } }, async (h) => {
       const browser = h.browser();
       const answer = await browser.request((await callbackViaEas(browser, 'acme')).href, JSON_ACCEPT);
       expect(answer.status).toBe(403);
@@ -281,8 +271,6 @@ describe('token endpoint failures', () => {
       // The registered domain works with the same key.
       const ok = await h.browser().signIn('globex', { returnTo: '/me' });
       expect(ok.status).toBe(200);
-    } finally {
-      await h.close();
-    }
+    });
   });
 });

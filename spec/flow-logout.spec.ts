@@ -4,7 +4,7 @@
  */
 import session from 'express-session';
 import { sessionIdOf, storedSession } from './flow-support.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { startHarness, withHarness, type Harness } from './support/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -72,8 +72,7 @@ describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
 });
 
 test('a new sign-in after logout gets a new session', async () => {
-  const h = await startHarness();
-  try {
+  await withHarness({}, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     const first = sessionIdOf(browser);
@@ -82,14 +81,11 @@ test('a new sign-in after logout gets a new session', async () => {
     expect(landed.status).toBe(200);
     expect(JSON.parse(landed.body)).toMatchObject({ domain: 'globex.egnyte.com' });
     expect(sessionIdOf(browser)).not.toBe(first);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('revokeOnLogout: false does not call Egnyte', async () => {
-  const h = await startHarness({ auth: { revokeOnLogout: false } });
-  try {
+  await withHarness({ auth: { revokeOnLogout: false } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     const out = await browser.request('/egnyte/logout');
@@ -97,7 +93,5 @@ test('revokeOnLogout: false does not call Egnyte', async () => {
     expect(out.headers.get('location')).toBe('/');
     expect(h.emulator.calls.revoke).toBe(0);
     expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(401);
-  } finally {
-    await h.close();
-  }
+  });
 });

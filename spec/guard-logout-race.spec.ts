@@ -4,11 +4,10 @@
  * logout sets no new one) would be signed in again.
  */
 import { getJson, sleep } from './support/fault-kit.js';
-import { startHarness } from './support/harness.js';
+import { withHarness } from './support/harness.js';
 
 test('a guarded re-read that ends after logout does not sign the browser back in', async () => {
-  const h = await startHarness({ auth: { userCacheSeconds: 0, revokeOnLogout: false } });
-  try {
+  await withHarness({ auth: { userCacheSeconds: 0, revokeOnLogout: false } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.fault({ endpoint: 'userinfo', kind: 'slow', delayMs: 300, times: 1 });
@@ -18,7 +17,5 @@ test('a guarded re-read that ends after logout does not sign the browser back in
     expect(out.status).toBe(302);
     expect(await racing).toMatchObject({ status: 401, body: { error: 'login_required' } });
     expect(await getJson(browser, '/me')).toMatchObject({ status: 401, body: { error: 'login_required' } });
-  } finally {
-    await h.close();
-  }
+  });
 });

@@ -7,24 +7,20 @@
 import type { Express } from 'express';
 import { requireEgnyteUser } from '../lib/index.js';
 import { getJson, sessionView, sessionViewRoute, sleep } from './support/fault-kit.js';
-import { startHarness } from './support/harness.js';
+import { withHarness } from './support/harness.js';
 
 test('userCacheSeconds: 0 re-reads userinfo on every guarded request, one after another', async () => {
-  const h = await startHarness({ auth: { userCacheSeconds: 0 } });
-  try {
+  await withHarness({ auth: { userCacheSeconds: 0 } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.resetCalls();
     for (let i = 0; i < 3; i++) expect((await getJson(browser, '/me')).status).toBe(200);
     expect(h.emulator.calls.userinfo).toBe(3);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test("a throttled session waits out Egnyte's Retry-After, serving its cached user meanwhile", async () => {
-  const h = await startHarness({ auth: { userCacheSeconds: 0 } });
-  try {
+  await withHarness({ auth: { userCacheSeconds: 0 } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.resetCalls();
@@ -37,9 +33,7 @@ test("a throttled session waits out Egnyte's Retry-After, serving its cached use
     await sleep(1000);
     expect(await getJson(browser, '/me')).toMatchObject({ status: 200, body: { stale: false } });
     expect(h.emulator.calls.userinfo).toBe(2);
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long download', async () => {
@@ -60,7 +54,7 @@ test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long downlo
     });
     return new Response(stream, { status: 200, headers: { 'content-type': 'text/plain' } });
   };
-  const h = await startHarness({
+  await withHarness({
     auth: {
       timeoutMs: 200,
       fetch: (url, init) => (url.endsWith('/pubapi/v1/fs-content/Shared/big.bin') ? Promise.resolve(slowBody(init?.signal)) : fetch(url, init)),
@@ -70,20 +64,17 @@ test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long downlo
         const answer = await req.egnyte.fetch('/pubapi/v1/fs-content/Shared/big.bin');
         res.type('text').send(await answer.text());
       }),
-  });
-  try {
+  }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     const response = await browser.request('/download', { accept: 'text/plain' });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(Array.from({ length: chunks }, (_, i) => `chunk${i};`).join(''));
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('an expired token Egnyte could not refresh: req.egnyte.fetch answers 503 and keeps the login', async () => {
-  const h = await startHarness({
+  await withHarness({
     // 30 s tokens are inside the 60 s expiry skew: the guard refreshes before every use.
     emulator: { accessTokenTtlSeconds: 30 },
     auth: { userCacheSeconds: 0 },
@@ -94,8 +85,7 @@ test('an expired token Egnyte could not refresh: req.egnyte.fetch answers 503 an
         res.json(await answer.json());
       });
     },
-  });
-  try {
+  }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.resetCalls();
@@ -104,14 +94,11 @@ test('an expired token Egnyte could not refresh: req.egnyte.fetch answers 503 an
     expect(answer).toMatchObject({ status: 503, retryAfter: '5', body: { error: 'upstream_unavailable' } });
     expect(h.emulator.calls.users).toBe(0); // the expired token was not sent to Egnyte
     expect(await sessionView(browser)).toMatchObject({ signedIn: true, hasUser: true });
-  } finally {
-    await h.close();
-  }
+  });
 });
 
 test('a decline that comes back without state: 403 access_denied, nothing sent, the attempt kept', async () => {
-  const h = await startHarness({ routes: sessionViewRoute });
-  try {
+  await withHarness({ routes: sessionViewRoute }, async (h) => {
     const browser = h.browser();
     await browser.startLogin('acme');
     h.emulator.resetCalls();
@@ -121,7 +108,5 @@ test('a decline that comes back without state: 403 access_denied, nothing sent, 
     expect(await sessionView(browser)).toMatchObject({ signedIn: false, pending: 1 });
     // Without `error` a missing state is still refused as such.
     expect(await getJson(browser, '/egnyte/callback?code=abc')).toMatchObject({ status: 400, body: { error: 'state_missing' } });
-  } finally {
-    await h.close();
-  }
+  });
 });

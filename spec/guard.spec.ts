@@ -5,7 +5,7 @@
 import session from 'express-session';
 import { EgnyteAuthError, requireEgnyteUser } from '../lib/index.js';
 import { rawGet, sessionIdOf, storedSession, storeSession } from './flow-support.js';
-import { startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { startHarness, withHarness, type Harness, type HarnessOptions } from './support/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -75,22 +75,18 @@ describe('without a login', () => {
 
 describe('the user cache', () => {
   test('a fresh cache makes no userinfo call', async () => {
-    const h = await startHarness();
-    try {
+    await withHarness({}, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme', { returnTo: '/me' });
       h.emulator.resetCalls();
       for (let i = 0; i < 5; i++) expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
       expect(h.emulator.calls.userinfo).toBe(0);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('a stale cache is refreshed from userinfo', async () => {
     const store = new session.MemoryStore();
-    const h = await startHarness({ store, auth: { userCacheSeconds: 0 } });
-    try {
+    await withHarness({ store, auth: { userCacheSeconds: 0 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       const before = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login?.userFetchedAt ?? 0;
@@ -102,14 +98,11 @@ describe('the user cache', () => {
       expect(h.emulator.calls.userinfo).toBe(1);
       const after = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login?.userFetchedAt ?? 0;
       expect(after).toBeGreaterThan(before);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('userCacheSeconds: 1 serves the cache for a second, then reads userinfo again', async () => {
-    const h = await startHarness({ auth: { userCacheSeconds: 1 } });
-    try {
+    await withHarness({ auth: { userCacheSeconds: 1 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       h.emulator.resetCalls();
@@ -119,14 +112,11 @@ describe('the user cache', () => {
       expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
       expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
       expect(h.emulator.calls.userinfo).toBe(1);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('50 concurrent requests on a stale session make exactly 1 userinfo call', async () => {
-    const h = await startHarness({ auth: { userCacheSeconds: 0 } });
-    try {
+    await withHarness({ auth: { userCacheSeconds: 0 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('globex', { direct: true });
       const other = h.browser();
@@ -145,9 +135,7 @@ describe('the user cache', () => {
       // Single flight is per session: another user's session is not served this user.
       const mine = await other.request('/me', JSON_ACCEPT);
       expect(await mine.json()).toMatchObject({ user: { username: 'jsmith' } });
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
 
@@ -156,8 +144,7 @@ describe('token refresh', () => {
     const store = new session.MemoryStore();
     // 30 s is inside the 60 s expiry skew: every token counts as expired as soon as it is issued
     // (the emulator still accepts it for 30 s).
-    const h = await startHarness({ store, emulator: { accessTokenTtlSeconds: 30 } });
-    try {
+    await withHarness({ store, emulator: { accessTokenTtlSeconds: 30 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       const original = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.tokens;
@@ -186,14 +173,11 @@ describe('token refresh', () => {
       expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
       expect(h.emulator.tokenGrants.refresh_token).toBe(2);
       expect(h.emulator.lastTokenRequest?.body.refresh_token).toBe(original.refreshToken);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('a refused refresh (revoked refresh token) ends the login', async () => {
-    const h = await startHarness({ emulator: { accessTokenTtlSeconds: 30 } });
-    try {
+    await withHarness({ emulator: { accessTokenTtlSeconds: 30 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       h.emulator.revokeAll();
@@ -203,15 +187,12 @@ describe('token refresh', () => {
       expect(await me.json()).toMatchObject({ error: 'login_required' });
       expect(h.emulator.tokenGrants.refresh_token).toBe(1);
       expect(h.emulator.calls.userinfo).toBe(0);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   test('an expired token without a refresh token ends the login without asking Egnyte', async () => {
     const store = new session.MemoryStore();
-    const h = await startHarness({ store, emulator: { tokenGeneration: 'legacy' } });
-    try {
+    await withHarness({ store, emulator: { tokenGeneration: 'legacy' } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       const sid = sessionIdOf(browser);
@@ -226,9 +207,7 @@ describe('token refresh', () => {
       expect(h.emulator.calls.token).toBe(0);
       expect(h.emulator.calls.userinfo).toBe(0);
       expect((await storedSession(store, sid))?.egnyte?.login).toBeUndefined();
-    } finally {
-      await h.close();
-    }
+    });
   });
 });
 

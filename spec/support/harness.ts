@@ -164,3 +164,13 @@ export class TestBrowser {
     return this.go(await this.startLogin(domain, opts));
   }
 }
+
+/** Runs `run` against a fresh harness and closes it afterwards, whatever happens. */
+export async function withHarness(options: HarnessOptions, run: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness(options);
+  try {
+    await run(h);
+  } finally {
+    await h.close();
+  }
+}
