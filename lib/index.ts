@@ -4,18 +4,18 @@
  *
  * @packageDocumentation
  */
-export { egnyteAuth } from './router.js';
-export { requireEgnyteUser } from './guard.js';
-export { egnyteErrorHandler } from './error-handler.js';
-export { egnyteSessionStore } from './session-store.js';
-export type { EgnyteSessionStoreOptions } from './session-store.js';
-export { COOKIE_WARNING_CODE } from './cookie-check.js';
-export { normalizeEgnyteDomain, DEFAULT_HOST_SUFFIXES } from './domain.js';
-export type { NormalizeDomainOptions } from './domain.js';
-export { sanitizeReturnTo } from './return-to.js';
-export { EgnyteAuthError, isEgnyteAuthError } from './errors.js';
-export type { EgnyteAuthErrorCode, EgnyteAuthErrorOptions } from './errors.js';
-export { ENHANCED_AUTH_URLS } from './config.js';
+export { egnyteAuth } from './flow/router.js';
+export { requireEgnyteUser } from './guard/guard.js';
+export { egnyteErrorHandler } from './errors/error-handler.js';
+export { egnyteSessionStore } from './session/session-store.js';
+export type { EgnyteSessionStoreOptions } from './session/session-store.js';
+export { COOKIE_WARNING_CODE } from './config/cookie-check.js';
+export { normalizeEgnyteDomain, DEFAULT_HOST_SUFFIXES } from './config/domain.js';
+export type { NormalizeDomainOptions } from './config/domain.js';
+export { sanitizeReturnTo } from './config/return-to.js';
+export { EgnyteAuthError, isEgnyteAuthError } from './errors/errors.js';
+export type { EgnyteAuthErrorCode, EgnyteAuthErrorOptions } from './errors/errors.js';
+export { ENHANCED_AUTH_URLS } from './config/options.js';
 export type {
   EgnyteAuthOptions,
   EgnyteEndpoints,

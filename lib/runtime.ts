@@ -3,10 +3,10 @@
  * the per-session single-flight, attached to each request that passes through the router.
  */
 import type { Request } from 'express';
-import type { ResolvedConfig } from './config.js';
-import { EgnyteAuthError } from './errors.js';
-import type { ExpiringSet } from './expiring-set.js';
-import type { SingleFlight } from './single-flight.js';
+import type { ResolvedConfig } from './config/options.js';
+import { EgnyteAuthError } from './errors/errors.js';
+import type { ExpiringSet } from './coordination/expiring-set.js';
+import type { SingleFlight } from './coordination/single-flight.js';
 import type { EgnyteTokenSet, EgnyteUser } from './types.js';
 
 /** The result of re-reading a login from Egnyte, shared by concurrent requests of one session. */

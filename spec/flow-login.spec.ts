@@ -3,7 +3,7 @@
  * parameters, and how several attempts in one session coexist.
  */
 import session from 'express-session';
-import { MAX_PENDING } from '../lib/pending-logins.js';
+import { MAX_PENDING } from '../lib/flow/pending-logins.js';
 import { callbackViaEas, sessionIdOf, startLogin, storedSession, untilCallback } from './flow-support.js';
 import { startHarness, type Harness } from './support/harness.js';
 

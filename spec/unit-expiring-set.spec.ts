@@ -1,4 +1,4 @@
-import { ExpiringSet } from '../lib/expiring-set.js';
+import { ExpiringSet } from '../lib/coordination/expiring-set.js';
 
 test('members expire after the TTL and are pruned as new ones come', () => {
   const set = new ExpiringSet(1000);

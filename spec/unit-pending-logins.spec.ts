@@ -1,5 +1,5 @@
 /** The pending-login bookkeeping, with explicit clocks. */
-import { addPending, MAX_PENDING, PENDING_TTL_MS, prunePending, takePending } from '../lib/pending-logins.js';
+import { addPending, MAX_PENDING, PENDING_TTL_MS, prunePending, takePending } from '../lib/flow/pending-logins.js';
 import type { EgnytePendingLogin, EgnyteSessionData } from '../lib/types.js';
 
 const T0 = 1_700_000_000_000;

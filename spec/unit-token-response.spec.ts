@@ -1,8 +1,8 @@
 /** Pure readers of Egnyte's answers: token responses, userinfo and the callback query. */
-import { parseCallbackParams, parseLoginParams } from '../lib/callback-params.js';
-import { parseEgnyteUser } from '../lib/egnyte-api.js';
-import { EgnyteAuthError } from '../lib/errors.js';
-import { normalizeTokenResponse } from '../lib/token-client.js';
+import { parseCallbackParams, parseLoginParams } from '../lib/flow/params.js';
+import { parseEgnyteUser } from '../lib/egnyte/api.js';
+import { EgnyteAuthError } from '../lib/errors/errors.js';
+import { normalizeTokenResponse } from '../lib/egnyte/token-client.js';
 
 describe('normalizeTokenResponse', () => {
   test('legacy: negative expires_in dropped, token_type kept', () => {

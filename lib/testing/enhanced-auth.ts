@@ -3,7 +3,7 @@
  * Egnyte domain, then sends them on to that domain's authorize step.
  */
 import type { ServerResponse } from 'node:http';
-import { isEgnyteAuthError } from '../errors.js';
+import { isEgnyteAuthError } from '../errors/errors.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendHtml } from './http.js';
 import { domainPromptPage } from './pages.js';

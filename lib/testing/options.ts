@@ -3,7 +3,7 @@
  * clients and users frozen. Pure apart from the thrown `TypeError`s, which name the option
  * that is wrong so a test setup fails at start rather than at the first request.
  */
-import { normalizeEgnyteDomain } from '../domain.js';
+import { normalizeEgnyteDomain } from '../config/domain.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS } from './seed.js';
 import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, EmulatorUser } from './types.js';
 

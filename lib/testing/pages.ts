@@ -2,7 +2,7 @@
  * The emulator's HTML pages: the Enhanced Auth Service domain prompt, the consent page and
  * error pages. Plain HTML with inline CSS, no scripts; every echoed value is escaped.
  */
-import { escapeHtml } from '../html.js';
+import { escapeHtml } from '../web/html.js';
 import type { EmulatorUser } from './types.js';
 
 const STYLE = `

@@ -8,10 +8,10 @@
  *   query, or throws EgnyteAuthError `invalid_request`.
  */
 import fc from 'fast-check';
-import { parseCallbackParams } from '../../lib/callback-params.js';
-import { normalizeEgnyteDomain } from '../../lib/domain.js';
-import { EgnyteAuthError } from '../../lib/errors.js';
-import { sanitizeReturnTo } from '../../lib/return-to.js';
+import { parseCallbackParams } from '../../lib/flow/params.js';
+import { normalizeEgnyteDomain } from '../../lib/config/domain.js';
+import { EgnyteAuthError } from '../../lib/errors/errors.js';
+import { sanitizeReturnTo } from '../../lib/config/return-to.js';
 
 const RUNS = { numRuns: 3000 };
 const SUFFIXES = ['egnyte.com', 'qa-egnyte.com'];

@@ -6,7 +6,7 @@
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
-import { COOKIE_WARNING_CODE, cookieProblems } from '../../lib/cookie-check.js';
+import { COOKIE_WARNING_CODE, cookieProblems } from '../../lib/config/cookie-check.js';
 import { egnyteAuth } from '../../lib/index.js';
 
 type Warned = { message: string; code?: string; type?: string };

@@ -3,7 +3,7 @@
  * its exact status and code, and Egnyte is never asked anything.
  */
 import type { Express } from 'express';
-import { PENDING_TTL_MS } from '../../lib/pending-logins.js';
+import { PENDING_TTL_MS } from '../../lib/flow/pending-logins.js';
 import { startAttempt } from '../support/attack-kit.js';
 import { startHarness, type Harness, type TestBrowser } from '../support/harness.js';
 

@@ -1,5 +1,5 @@
 /** Open redirect: every returnTo that could leave the site ends on "/", in the live flow and in sanitizeReturnTo. */
-import { sanitizeReturnTo } from '../../lib/return-to.js';
+import { sanitizeReturnTo } from '../../lib/config/return-to.js';
 import { startAttempt } from '../support/attack-kit.js';
 import { startHarness, type Harness } from '../support/harness.js';
 

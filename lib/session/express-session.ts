@@ -1,7 +1,7 @@
 /** express-session access as promises, with store failures reported as `session_store_failed`. */
 import type { Request } from 'express';
 import type { Session, SessionData } from 'express-session';
-import { EgnyteAuthError } from './errors.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 
 /** The session of a request, with the package's data typed. */
 export type EgnyteSession = Session & Partial<SessionData>;

@@ -4,9 +4,9 @@
  */
 import type { Request } from 'express';
 import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from './domain.js';
-import { EgnyteAuthError } from './errors.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 import { sanitizeReturnTo } from './return-to.js';
-import type { EgnyteAuthOptions, EgnyteRegion } from './types.js';
+import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
 
 /** Egnyte's Enhanced Auth Service, per region. */
 export const ENHANCED_AUTH_URLS: Readonly<Record<EgnyteRegion, string>> = Object.freeze({

@@ -4,9 +4,9 @@
  * {@link classifyEgnyteFailure}, which understands Egnyte's many error shapes. Messages never
  * quote Egnyte's free text: an echoed token or code must not reach a page or a log.
  */
-import type { ResolvedConfig } from './config.js';
-import { EgnyteAuthError } from './errors.js';
-import { log } from './log.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { log } from '../log.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -1,5 +1,5 @@
 /** Reading the query of the login and callback routes: one bounded string per parameter, or a clear refusal. Pure. */
-import { EgnyteAuthError } from './errors.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 
 /** The callback parameters the package reads. */
 export interface CallbackParams {

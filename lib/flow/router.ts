@@ -3,22 +3,22 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import * as oidc from 'openid-client';
-import { parseCallbackParams, parseLoginParams } from './callback-params.js';
-import { type ResolvedConfig, resolveConfig } from './config.js';
-import { cookieWarner } from './cookie-check.js';
-import { normalizeEgnyteDomain } from './domain.js';
-import { fetchEgnyteUser, revokeToken } from './egnyte-api.js';
-import { EgnyteAuthError } from './errors.js';
-import { ExpiringSet } from './expiring-set.js';
-import { log } from './log.js';
-import { reloadSharingMs } from './login-reload.js';
+import { parseCallbackParams, parseLoginParams } from './params.js';
+import { type ResolvedConfig, resolveConfig } from '../config/options.js';
+import { cookieWarner } from '../config/cookie-check.js';
+import { normalizeEgnyteDomain } from '../config/domain.js';
+import { fetchEgnyteUser, revokeToken } from '../egnyte/api.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { ExpiringSet } from '../coordination/expiring-set.js';
+import { log } from '../log.js';
+import { reloadSharingMs } from '../guard/reload.js';
 import { addPending, prunePending, takePending } from './pending-logins.js';
-import { sanitizeReturnTo } from './return-to.js';
-import { type ReloadOutcome, type Runtime, attachRuntime } from './runtime.js';
-import { endSession, regenerateSession, requireSession, saveSession } from './session.js';
-import { SingleFlight } from './single-flight.js';
-import { TOKEN_PATH, exchangeCode } from './token-client.js';
-import type { EgnyteAuthOptions, EgnyteUser } from './types.js';
+import { sanitizeReturnTo } from '../config/return-to.js';
+import { type ReloadOutcome, type Runtime, attachRuntime } from '../runtime.js';
+import { endSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
+import { SingleFlight } from '../coordination/single-flight.js';
+import { TOKEN_PATH, exchangeCode } from '../egnyte/token-client.js';
+import type { EgnyteAuthOptions, EgnyteUser } from '../types.js';
 
 function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
   const url = new URL(endpoint);

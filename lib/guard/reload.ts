@@ -3,12 +3,12 @@
  * first, then read userinfo. The outcome is plain data, so concurrent requests of one session
  * can share it and each apply it to its own copy of the session.
  */
-import type { ResolvedConfig } from './config.js';
-import { fetchEgnyteUser } from './egnyte-api.js';
-import { EgnyteAuthError } from './errors.js';
-import type { ReloadOutcome } from './runtime.js';
-import { refreshTokens } from './token-client.js';
-import type { EgnyteSessionData, EgnyteTokenSet } from './types.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { fetchEgnyteUser } from '../egnyte/api.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import type { ReloadOutcome } from '../runtime.js';
+import { refreshTokens } from '../egnyte/token-client.js';
+import type { EgnyteSessionData, EgnyteTokenSet } from '../types.js';
 
 /** How long a settled reload is shared with the session's later requests, at most. */
 export const RELOAD_GRACE_MS = 2000;

@@ -2,9 +2,9 @@
  * Egnyte's public API as a protected resource: userinfo (not OIDC: no `sub`, so
  * openid-client's fetchUserInfo does not apply), revocation, and calls on the user's behalf.
  */
-import type { ResolvedConfig } from './config.js';
-import { EgnyteAuthError } from './errors.js';
-import type { EgnyteUser } from './types.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import type { EgnyteUser } from '../types.js';
 import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
 
 /** Egnyte's current-user endpoint. */

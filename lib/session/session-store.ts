@@ -6,8 +6,8 @@
  * name it. The wrapper also bounds slow stores: an answer later than `timeoutMs` fails.
  */
 import type { Store } from 'express-session';
-import { EgnyteAuthError } from './errors.js';
-import { log } from './log.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { log } from '../log.js';
 
 /** Options of {@link egnyteSessionStore}. */
 export interface EgnyteSessionStoreOptions {

@@ -6,9 +6,9 @@
 import type { ErrorRequestHandler } from 'express';
 import type { EgnyteAuthErrorCode } from './errors.js';
 import { EgnyteAuthError } from './errors.js';
-import { escapeHtml } from './html.js';
-import { prefersHtml } from './negotiation.js';
-import { findRuntime, loginUrl } from './runtime.js';
+import { escapeHtml } from '../web/html.js';
+import { prefersHtml } from '../web/negotiation.js';
+import { findRuntime, loginUrl } from '../runtime.js';
 
 const TITLES: Partial<Record<EgnyteAuthErrorCode, string>> = {
   access_denied: 'You declined access',

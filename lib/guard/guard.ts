@@ -4,14 +4,14 @@
  * with a redirect to login (browsers) or 401 JSON (API clients).
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { callEgnyteApi } from './egnyte-api.js';
-import { EgnyteAuthError } from './errors.js';
-import { log } from './log.js';
-import { isExpired, isFresh, reloadLogin } from './login-reload.js';
-import { prefersHtml } from './negotiation.js';
-import { type AttachedRuntime, loginUrl, requireRuntime } from './runtime.js';
-import { type EgnyteSession, requireSession } from './session.js';
-import type { EgnyteRequestContext, EgnyteSessionData, RequireEgnyteUserOptions } from './types.js';
+import { callEgnyteApi } from '../egnyte/api.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { log } from '../log.js';
+import { isExpired, isFresh, reloadLogin } from './reload.js';
+import { prefersHtml } from '../web/negotiation.js';
+import { type AttachedRuntime, loginUrl, requireRuntime } from '../runtime.js';
+import { type EgnyteSession, requireSession } from '../session/express-session.js';
+import type { EgnyteRequestContext, EgnyteSessionData, RequireEgnyteUserOptions } from '../types.js';
 
 type Login = NonNullable<EgnyteSessionData['login']>;
 

@@ -2,7 +2,7 @@
  * Login attempts waiting for their callback, kept in the session by `state`. Several tabs may
  * sign in at once; attempts are bounded in number and expire.
  */
-import type { EgnytePendingLogin, EgnyteSessionData } from './types.js';
+import type { EgnytePendingLogin, EgnyteSessionData } from '../types.js';
 
 /** How long a login attempt waits for its callback. */
 export const PENDING_TTL_MS = 10 * 60 * 1000;

@@ -4,9 +4,9 @@
  * (legacy tokens carry `expires_in: -1` and sometimes no `token_type`, which it rejects).
  */
 import * as oidc from 'openid-client';
-import type { ResolvedConfig } from './config.js';
-import { EgnyteAuthError } from './errors.js';
-import type { EgnyteTokenSet } from './types.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import type { EgnyteTokenSet } from '../types.js';
 import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
 
 /** Egnyte's token endpoint path, also its authorization endpoint (GET). */

@@ -3,7 +3,7 @@
  * request is made: the client secret, codes and tokens only ever go to
  * `{one label}.{allowed suffix}`.
  */
-import { EgnyteAuthError } from './errors.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 
 /** Options of {@link normalizeEgnyteDomain}. */
 export interface NormalizeDomainOptions {
