@@ -1,0 +1,40 @@
+/** `GET /egnyte/login`: a fresh attempt (state) kept in the session, then off to Egnyte. */
+import type { Request, Response } from 'express';
+import * as oidc from 'openid-client';
+import type { ResolvedConfig } from '../config/options.js';
+import { normalizeEgnyteDomain } from '../config/domain.js';
+import { sanitizeReturnTo } from '../config/return-to.js';
+import { TOKEN_PATH } from '../egnyte/token-client.js';
+import { log } from '../log.js';
+import { requireSession, saveSession } from '../session/express-session.js';
+import { checkAllowed } from './callback-domain.js';
+import { parseLoginParams } from './params.js';
+import { addPending } from './pending-logins.js';
+
+function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
+  const url = new URL(endpoint);
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('redirect_uri', config.redirectUri);
+  if (config.scope) url.searchParams.set('scope', config.scope);
+  url.searchParams.set('state', state);
+  url.searchParams.set('response_type', 'code');
+  return url.href;
+}
+
+/** The login route. */
+export function loginHandler(config: ResolvedConfig) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const session = requireSession(req);
+    const params = parseLoginParams(req.query);
+    const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
+    if (domain) checkAllowed(config, domain);
+    const state = oidc.randomState();
+    session.egnyte ??= {};
+    addPending(session.egnyte, state, { returnTo: sanitizeReturnTo(params.returnTo), ...(domain ? { domain } : {}), createdAt: Date.now() });
+    await saveSession(req);
+    const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
+    log.login('login via %s', domain ?? `enhanced auth (${region})`);
+    res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state));
+  };
+}
+
