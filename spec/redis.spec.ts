@@ -155,7 +155,7 @@ test('logout on B ends the login on A', async () => {
   const onB = sameBrowserOn(b, onA);
   const out = await onB.request('/egnyte/logout', { method: 'POST' });
   expect(out.status).toBe(302);
-  expect(emulator!.calls.revoke).toBe(1);
+  expect(emulator!.calls.revoke).toBe(2);
   const me = await onA.request('/me', JSON_ACCEPT);
   expect(me.status).toBe(401);
   expect(await me.json()).toMatchObject({ error: 'login_required' });
