@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAuthorize, handleConsent } from './authorize.js';
 import type { EmulatorContext } from './context.js';
 import { handleEnhancedAuth } from './enhanced-auth.js';
+import { routeFileSystem } from './files.js';
 import { paramsToRecord, sendHtml, sendJson } from './http.js';
 import { indexPage } from './pages.js';
 import { handleRevoke, handleUserinfo, handleUsers, onKnownDomain } from './pubapi.js';
@@ -138,5 +139,5 @@ function routeDomain(
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return api('revoke', true, (form) => handleRevoke(ctx, req, res, host, form));
   }
-  return { readForm: false, run: () => notFound(res) };
+  return routeFileSystem(ctx, req, res, { method, sub, host, query }) ?? { readForm: false, run: () => notFound(res) };
 }
