@@ -107,7 +107,7 @@ To use real Egnyte, set <code>EGNYTE_CLIENT_ID</code>, <code>EGNYTE_CLIENT_SECRE
 ${signedOut}${modeText}
 <div class="card">
 <p>This app uses <code>express-egnyte-auth</code> to let you sign in with your Egnyte account (OAuth2).
-After signing in you see your profile, read from Egnyte's userinfo and Users APIs.</p>
+After signing in you see your profile and the files in your <code>/Shared</code> folder, read from Egnyte's APIs with your sign-in.</p>
 ${ctx.signedInAs ? `<p>You are signed in as <strong>${escapeHtml(ctx.signedInAs)}</strong>. <a class="button" href="/profile">View your profile</a> ${signOutForm('button')}</p></div><div class="card">` : ''}
 ${signIn}
 </div>
