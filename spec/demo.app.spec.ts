@@ -104,16 +104,22 @@ describe('wording', () => {
     expect(home.text).not.toContain('You are signed out');
   });
 
-  it('a replayed callback while signed in: "already signed in", not "session was lost"', async () => {
+  it('a replayed callback while signed in: back where it went, never "session was lost"', async () => {
     const agent = request.agent(app);
     const path = await callbackPath(agent);
     await agent.get(path).set('Accept', HTML).expect(302);
-    const replay = await agent.get(path).set('Accept', HTML).expect(400);
-    expect(replay.text).toContain('Signed in as Ada Lovelace');
-    expect(replay.text).toContain('<h1>You are already signed in</h1>');
-    expect(replay.text).toContain('You are still signed in as Ada Lovelace.');
-    expect(replay.text).toContain('href="/profile">Go to your profile</a>');
-    expect(replay.text).not.toContain('session was lost');
+    const replay = await agent.get(path).set('Accept', HTML).expect(302);
+    expect(replay.headers['location']).toBe('/profile');
+    const page = await agent.get('/profile').set('Accept', HTML).expect(200);
+    expect(page.text).not.toContain('session was lost');
+
+    // A callback the package cannot match at all (no state) while signed in: "already signed in".
+    const stray = await agent.get('/egnyte/callback?code=stray').set('Accept', HTML).expect(400);
+    expect(stray.text).toContain('Signed in as Ada Lovelace');
+    expect(stray.text).toContain('<h1>You are already signed in</h1>');
+    expect(stray.text).toContain('You are still signed in as Ada Lovelace.');
+    expect(stray.text).toContain('href="/profile">Go to your profile</a>');
+    expect(stray.text).not.toContain('session was lost');
   });
 
   it('an invalid domain: each sentence once, and the typed domain kept in the form', async () => {
