@@ -90,6 +90,45 @@ it('works with routes moved elsewhere (loginPath) and with a domain fixed by the
   await agent.get('/me').set('Accept', 'application/json').expect(200, { username: 'bjones', domain: 'acme.egnyte.com' });
 });
 
+it("types the domain into the Enhanced Auth Service when the app's login route asks Egnyte for it", async () => {
+  const app = express();
+  // A login route of the app's own that starts the package's login without a domain.
+  app.get('/signin', (req, _res, next) => {
+    req.url = '/egnyte/login?returnTo=%2Fme';
+    next();
+  });
+  app.use(appFor(manual));
+  const agent = request.agent(app);
+  const before = manual.calls.enhancedAuth;
+  await expect(signInAs(agent, { domain: 'globex', username: 'mlee', loginPath: '/signin' })).resolves.toEqual({ redirectedTo: '/me' });
+  expect(manual.calls.enhancedAuth).toBe(before + 1);
+  await agent.get('/me').set('Accept', 'application/json').expect(200, { username: 'mlee', domain: 'globex.egnyte.com' });
+  await expect(signInAs(request.agent(app), { domain: 'initech', username: 'x', loginPath: '/signin' })).rejects.toThrow(
+    'signInAs: the emulator\'s Enhanced Auth Service does not know the domain "initech" (HTTP 404).',
+  );
+});
+
+it("follows a domain's own origin (http://{host}.localhost:PORT), which Node cannot resolve, through /d/{host}", async () => {
+  const app = express();
+  const port = new URL(manual.url).port;
+  const sentTo: string[] = [];
+  app.get('/signin', (req, res, next) => {
+    // Stands for an emulator that sends browsers to each domain's own origin.
+    const redirect = res.redirect.bind(res) as (url: string) => void;
+    (res as { redirect: (url: string) => void }).redirect = (url) => {
+      sentTo.push(url.replace(`${manual.url}/d/acme.egnyte.com`, `http://acme.egnyte.com.localhost:${port}`));
+      redirect(sentTo.at(-1)!);
+    };
+    req.url = '/egnyte/login?domain=acme';
+    next();
+  });
+  app.use(appFor(manual));
+  const agent = request.agent(app);
+  await signInAs(agent, { domain: 'acme', username: 'bjones', loginPath: '/signin' });
+  expect(sentTo).toEqual([expect.stringMatching(/^http:\/\/acme\.egnyte\.com\.localhost:\d+\/puboauth\/token\?/)]);
+  await agent.get('/me').set('Accept', 'application/json').expect(200, { username: 'bjones', domain: 'acme.egnyte.com' });
+});
+
 describe('errors say what is wrong', () => {
   it('an unknown user: names the domain and its users', async () => {
     await expect(signInAs(request.agent(appFor(manual)), { domain: 'acme', username: 'nobody' })).rejects.toThrow(

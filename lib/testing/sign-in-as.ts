@@ -141,6 +141,25 @@ async function getOnApp(client: SupertestAgentLike | CookieJar, path: string): P
   return { status: response.status, location: typeof location === 'string' ? location : undefined, summary: summarize(response.status, response.body) };
 }
 
+/**
+ * The emulated domain of an authorize URL and where its endpoints are for this helper:
+ * `{emulator}/d/{host}/puboauth/token` (what `endpoints.domainBaseUrl` gives), or a domain's
+ * own origin `http://{host}.localhost:PORT/puboauth/token`, reached through the shared
+ * `/d/{host}` form since Node does not resolve `*.localhost` names by itself.
+ */
+function emulatorTarget(authorize: URL): { host: string; base: string } | undefined {
+  const byPath = /^(.*\/d\/([^/]+))\/puboauth\/(?:token|authorize)$/.exec(authorize.pathname);
+  if (byPath && authorize.origin !== 'http://app.invalid') {
+    return { host: decodeURIComponent(byPath[2] ?? '').toLowerCase(), base: `${authorize.origin}${byPath[1] ?? ''}` };
+  }
+  const byOrigin = /^(.+)\.localhost$/.exec(authorize.hostname);
+  if (byOrigin && authorize.protocol === 'http:' && /^\/puboauth\/(?:token|authorize)$/.test(authorize.pathname)) {
+    const host = byOrigin[1] ?? '';
+    return { host, base: `http://127.0.0.1:${authorize.port}/d/${encodeURIComponent(host)}` };
+  }
+  return undefined;
+}
+
 function fail(message: string): never {
   throw new Error(`signInAs: ${message}`);
 }
@@ -179,11 +198,11 @@ export async function signInAs(client: SupertestAgentLike | CookieJar, options: 
     if (eas.status !== 302) fail(`the emulator's Enhanced Auth Service does not know the domain "${domain}" (HTTP ${eas.status}).`);
     authorize = new URL(eas.headers.get('location') ?? '', authorize);
   }
-  const hostMatch = /^\/d\/([^/]+)\/puboauth\/token$/.exec(authorize.pathname);
-  if (authorize.origin === 'http://app.invalid' || !hostMatch) {
+  const target = emulatorTarget(authorize);
+  if (!target) {
     fail(`the app sent the browser to ${authorize.origin}${authorize.pathname}, not to an Egnyte emulator: give egnyteAuth() the emulator's endpoints.`);
   }
-  const host = decodeURIComponent(hostMatch[1] ?? '');
+  const { host, base } = target;
   // Compared by the first label only: the app, not this helper, knows its host suffixes.
   const typedLabel = domain.trim().toLowerCase().replace(/^https?:\/\//, '').split(/[./]/)[0];
   if (host.split('.')[0] !== typedLabel) {
@@ -192,7 +211,7 @@ export async function signInAs(client: SupertestAgentLike | CookieJar, options: 
 
   const form = new URLSearchParams(authorize.searchParams);
   form.set('username', username);
-  const consent = await fetch(`${authorize.origin}/d/${encodeURIComponent(host)}${SIGN_IN_AS_PATH}`, {
+  const consent = await fetch(`${base}${SIGN_IN_AS_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
