@@ -65,6 +65,7 @@ export interface HomeOptions {
   signedOut?: boolean;
 }
 
+/** The home page: sign-in forms (or the signed-in user), the mode, and the API example. */
 export function homePage(ctx: PageContext, opts: HomeOptions): string {
   const modeText = ctx.mode === 'emulator'
     ? `<p class="note">This demo runs against a <strong>local Egnyte emulator</strong>: nothing is sent to Egnyte.
@@ -130,6 +131,7 @@ export interface UsersApiDetails {
   active?: boolean;
 }
 
+/** What the profile page shows. */
 export interface ProfileView {
   user: EgnyteUser;
   domain: string;
@@ -142,6 +144,7 @@ export interface ProfileView {
   shared?: SharedFolderView;
 }
 
+/** The profile page: the user from userinfo and the Users API, and their /Shared files. */
 export function profilePage(ctx: PageContext, view: ProfileView): string {
   const { user, details } = view;
   const name = details?.formattedName || `${user.firstName} ${user.lastName}`.trim() || user.username;
@@ -207,6 +210,7 @@ function domainForm(form: { typed: string; returnTo: string }, button: string): 
 </form>`;
 }
 
+/** A friendly error page: what happened, what to do next, and the error code. */
 export function errorPage(ctx: PageContext, view: ErrorView): string {
   const retry = view.retryAfter !== undefined
     ? `<p><strong>Try again in ${escapeHtml(view.retryAfter)} second${view.retryAfter === 1 ? '' : 's'}.</strong></p>`

@@ -30,8 +30,11 @@ export interface RunningDemo {
   url: string;
   /** The port the server listens on. */
   port: number;
+  /** The settings the app runs with. */
   config: DemoAppConfig;
+  /** The Express app. */
   app: Express;
+  /** The HTTP server the app listens on. */
   server: Server;
   /** The emulator, in emulator mode. */
   emulator?: Emulator;
@@ -39,6 +42,7 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/** Options of {@link startDemo}. */
 export interface StartDemoOptions {
   /** Settings; default `process.env` (plus `.env`). */
   env?: Env;
