@@ -148,6 +148,13 @@ describe('the tarball', () => {
     expect(files.filter((f) => !/^(dist\/|[A-Z]+\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
   });
 
+  it('holds every file package.json points to (main, types, each exports entry)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; exports: Record<string, string | Record<string, string>> };
+    const targets = [pkg.main, pkg.types, ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
+    const files = new Set(packed.files.map((f) => f.path));
+    expect(targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.has(t))).toEqual([]);
+  });
+
   it('declares its repository, licence and optional type peers', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg.license).toBe('MIT');
