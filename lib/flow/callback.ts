@@ -10,6 +10,7 @@ import { log } from '../log.js';
 import { regenerateSession, requireSession, saveSession } from '../session/express-session.js';
 import type { EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
+import { askForDomain } from './domain-prompt.js';
 import { parseCallbackParams } from './params.js';
 import { prunePending, takePending } from './pending-logins.js';
 
@@ -70,6 +71,7 @@ export function callbackHandler(config: ResolvedConfig) {
     if (!params.code) throw new EgnyteAuthError('missing_code', 'The sign-in callback has no "code" parameter. Start the sign-in again.');
 
     const domain = callbackDomain(req, config, taken.entry.domain, params.domain);
+    if (domain === undefined) return askForDomain(req, res, config, taken.entry.returnTo);
     checkAllowed(config, domain);
     const tokens = await exchangeCode(config, domain, params.code, params.state);
     const user = await userAtSignIn(config, domain, tokens.accessToken);

@@ -11,6 +11,7 @@ import { createEmulatorContext, resetCounters } from './context.js';
 import { validateFault } from './faults.js';
 import { resolveEmulatorOptions } from './options.js';
 import { createRequestListener } from './request-handler.js';
+import { domainFromRefererOf, domainOrigin } from './origins.js';
 import { listen } from './server.js';
 import type {
   EgnyteEmulator,
@@ -41,6 +42,7 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
   const server = await listen(createRequestListener(ctx), settings.port);
   ctx.url = server.url;
   const baseUrl = server.url;
+  const port = Number(new URL(baseUrl).port);
   const [defaultClient] = settings.clients;
 
   let closing: Promise<void> | undefined;
@@ -54,7 +56,9 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
         eu: `${baseUrl}/eas/eu/services/oauth/code`,
       }),
       domainBaseUrl: (host: string) => `${baseUrl}/d/${host}`,
+      domainFromReferer: domainFromRefererOf(port),
     }),
+    domainUrl: (host: string) => domainOrigin(settings.normalize(host), port),
     clientId: defaultClient.clientId,
     clientSecret: defaultClient.clientSecret,
     calls: ctx.calls,

@@ -86,12 +86,15 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', headers);
 }
 
-/** Security headers of the emulator's HTML pages (no scripts, no framing). */
+/**
+ * Security headers of the emulator's HTML pages (no scripts, no framing). No
+ * `Referrer-Policy` here: Egnyte's pages leave the browser's default, and the emulator's
+ * `referrerPolicy` option sets one on every answer.
+ */
 const HTML_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
 });
 
 /** Writes an HTML page. */

@@ -8,6 +8,17 @@ import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS } from './seed.js';
 import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, EmulatorUser } from './types.js';
 
 const TOKEN_GENERATIONS: ReadonlySet<EmulatorTokenGeneration> = new Set(['current', 'legacy', 'legacy-no-token-type']);
+/** The policies of the Referrer Policy spec (the empty one excluded: leave the option out instead). */
+const REFERRER_POLICIES: ReadonlySet<string> = new Set([
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'same-origin',
+  'origin',
+  'strict-origin',
+  'origin-when-cross-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+]);
 /** Default lifetime of current-generation access tokens: 30 days, as Egnyte's. */
 const DEFAULT_TTL_SECONDS = 2_592_000;
 
@@ -29,6 +40,8 @@ export interface EmulatorSettings {
   /** Per-token calls per second on `/pubapi`; `0` disables throttling. */
   readonly qps: number;
   readonly easDomainParam: boolean;
+  /** `Referrer-Policy` of every answer; undefined: none (the browser's default). */
+  readonly referrerPolicy: string | undefined;
   readonly autoApprove: boolean | { username: string };
   /** Never empty; the first is the default client. */
   readonly clients: NonEmpty<EmulatorClient>;
@@ -57,14 +70,18 @@ export function resolveEmulatorOptions(options: EgnyteEmulatorOptions): Emulator
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw optionsError('accessTokenTtlSeconds must be a positive number');
   const qps = options.qps ?? 2;
   if (!Number.isInteger(qps) || qps < 0) throw optionsError('qps must be a non-negative integer');
-  const easDomainParam = options.easDomainParam ?? true;
+  const easDomainParam = options.easDomainParam ?? false;
+  const referrerPolicy = options.referrerPolicy;
+  if (referrerPolicy !== undefined && !REFERRER_POLICIES.has(referrerPolicy)) {
+    throw optionsError(`unknown referrerPolicy ${String(referrerPolicy)}`);
+  }
   const clients = resolveClients(options.clients ?? [DEFAULT_EMULATOR_CLIENT], normalize);
   const users = resolveUsers(options.users ?? DEFAULT_EMULATOR_USERS, normalize);
   const autoApprove = options.autoApprove ?? false;
   if (typeof autoApprove === 'object' && !users.some((u) => u.username === autoApprove.username)) {
     throw optionsError(`autoApprove names unknown user ${autoApprove.username}`);
   }
-  return { port, normalize, tokenGeneration, ttlSeconds, qps, easDomainParam, autoApprove, clients, users };
+  return { port, normalize, tokenGeneration, ttlSeconds, qps, easDomainParam, referrerPolicy, autoApprove, clients, users };
 }
 
 /** Freezes the clients (copying their lists so later edits by the caller do not leak in). */

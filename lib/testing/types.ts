@@ -70,10 +70,17 @@ export interface EgnyteEmulatorOptions {
   /** Accepted Egnyte host suffixes; the first completes a bare name. Default `['egnyte.com']`. */
   hostSuffixes?: string[];
   /**
-   * Default `true`: the callback of a login that went through the Enhanced Auth Service
-   * carries `domain={host}`.
+   * `true`: the callback of a login that went through the Enhanced Auth Service carries
+   * `domain={host}`. Default `false`, as no public source shows Egnyte sending it: the
+   * application learns the domain from the Referer of the domain's page (or asks).
    */
   easDomainParam?: boolean;
+  /**
+   * A `Referrer-Policy` sent on every answer, e.g. `'no-referrer'` to play a domain whose
+   * pages (or a privacy extension, or an SSO hop) leave the callback without a usable
+   * Referer. Default: none, so browsers apply their default, `strict-origin-when-cross-origin`.
+   */
+  referrerPolicy?: string;
 }
 
 /** The emulated endpoints, as named in counters and faults. */
@@ -167,8 +174,14 @@ export interface EmulatorRequestLogEntry {
 
 /** A running emulator, see {@link startEgnyteEmulator}. */
 export interface EgnyteEmulator {
-  /** Base URL, `http://127.0.0.1:PORT`. */
+  /** Base URL, `http://127.0.0.1:PORT`: the Enhanced Auth Service and the path-based domains. */
   readonly url: string;
+  /**
+   * The browser-facing origin of an emulated domain, `http://{host}.localhost:PORT`, where the
+   * Enhanced Auth Service sends browsers. Chromium resolves it to loopback by itself; a Node
+   * client must connect to 127.0.0.1 and send it as the `Host` header.
+   */
+  domainUrl(host: string): string;
   /** Hand to `egnyteAuth({ endpoints })`. */
   readonly endpoints: Required<EgnyteEndpoints>;
   /** `client_id` of the first (default) client. */

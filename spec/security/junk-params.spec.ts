@@ -33,7 +33,7 @@ describe.each([
   test.each([
     ['code=a&code=b', 'code=evil-code', []],
     ['state twice', 'state=other', []],
-    ['domain twice', 'domain=globex.egnyte.com', []],
+    ['domain twice', 'domain=acme.egnyte.com&domain=globex.egnyte.com', []],
     ['error twice', 'error=access_denied&error=server_error', []],
     ['oversized code', `code=${'c'.repeat(2049)}`, ['code']],
     ['oversized state', `state=${'s'.repeat(513)}`, ['state']],
