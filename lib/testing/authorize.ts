@@ -6,9 +6,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { callbackUrl, carriedParams, checkAuthRequest } from './authorization-request.js';
-import type { AuthRequest } from './authorization-request.js';
+import type { AuthCheck, AuthRequest } from './authorization-request.js';
 import type { EmulatorContext } from './context.js';
-import { redirect, sendHtml } from './http.js';
+import { redirect, sendHtml, sendJson } from './http.js';
 import type { SeededUser } from './options.js';
 import { autoContinuePage, consentPage, errorPage } from './pages.js';
 
@@ -23,8 +23,8 @@ export function handleAuthorize(
   params: Record<string, string>,
   prefix: string,
 ): void {
-  const check = checkAuthRequest(ctx.directory, host, params);
-  if (!check.ok) return sendHtml(res, check.status, errorPage(check.title, check.message));
+  const check = checkAuthRequest(ctx.directory, host, params, ctx.settings.tokenErrorShape);
+  if (!check.ok) return refuse(res, check);
   const { request } = check;
   if (request.responseType !== 'code') {
     return redirect(
@@ -68,8 +68,8 @@ export function handleAuthorize(
  * come back from the browser and may have been changed.
  */
 export function handleConsent(ctx: EmulatorContext, res: ServerResponse, host: string, form: Record<string, string>): void {
-  const check = checkAuthRequest(ctx.directory, host, form);
-  if (!check.ok) return sendHtml(res, check.status, errorPage(check.title, check.message));
+  const check = checkAuthRequest(ctx.directory, host, form, ctx.settings.tokenErrorShape);
+  if (!check.ok) return refuse(res, check);
   const { request } = check;
   if (form.decision === 'deny') {
     return redirect(
@@ -88,6 +88,12 @@ export function handleConsent(ctx: EmulatorContext, res: ServerResponse, host: s
   const user = ctx.directory.activeUsersOf(host).find((u) => u.id === userId);
   if (!user) return sendHtml(res, 400, errorPage('Unknown user', `Pick one of the users of ${host}.`));
   approve(ctx, res, request, user, 'redirect');
+}
+
+/** Shows a refused authorization request: Egnyte's raw JSON when it has one, else an error page. */
+function refuse(res: ServerResponse, check: Extract<AuthCheck, { ok: false }>): void {
+  if (check.json) return sendJson(res, check.status, check.json);
+  sendHtml(res, check.status, errorPage(check.title, check.message));
 }
 
 /** Issues a code for `user` and sends the browser back to the application with it. */

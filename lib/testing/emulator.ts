@@ -9,7 +9,7 @@
  */
 import { createEmulatorContext, resetCounters } from './context.js';
 import { validateFault } from './faults.js';
-import { resolveEmulatorOptions } from './options.js';
+import { resolveEmulatorOptions, resolveUser } from './options.js';
 import { createRequestListener } from './request-handler.js';
 import { domainFromRefererOf, domainOrigin } from './origins.js';
 import { listen } from './server.js';
@@ -18,6 +18,7 @@ import type {
   EgnyteEmulatorOptions,
   EmulatorFault,
   EmulatorRequestLogEntry,
+  EmulatorTokenFilter,
   EmulatorTokenRequest,
   EmulatorUser,
 } from './types.js';
@@ -46,7 +47,11 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
   const [defaultClient] = settings.clients;
 
   let closing: Promise<void> | undefined;
-  const frozenUsers = Object.freeze([...settings.users]) as EmulatorUser[];
+  const requireUser = (host: string, user: string | number): EmulatorUser => {
+    const found = ctx.directory.findUserBy(host, user);
+    if (!found) throw new TypeError(`startEgnyteEmulator: no user ${String(user)} on ${host}`);
+    return found;
+  };
 
   const emulator: EgnyteEmulator = {
     url: baseUrl,
@@ -73,13 +78,24 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
     clearFaults(): void {
       ctx.faults.clear();
     },
-    expireAccessTokens(): void {
-      ctx.store.expireAllAccessTokens();
+    expireAccessTokens(filter: EmulatorTokenFilter = {}): void {
+      const host = filter.domain === undefined ? undefined : settings.normalize(filter.domain);
+      const userId = host === undefined || filter.user === undefined ? undefined : requireUser(host, filter.user).id;
+      ctx.store.expireAccessTokens((r) => (host === undefined || r.host === host) && (userId === undefined || r.userId === userId));
     },
     revokeAll(): void {
       ctx.store.revokeAll();
     },
-    users: frozenUsers,
+    revokeUserTokens(domain: string, user: string | number): void {
+      const host = settings.normalize(domain);
+      ctx.store.revokeUser(host, requireUser(host, user).id);
+    },
+    addUser(user: EmulatorUser): void {
+      ctx.directory.addUser(resolveUser(user, ctx.directory.allUsers, settings.normalize));
+    },
+    get users(): EmulatorUser[] {
+      return Object.freeze([...ctx.directory.allUsers]) as EmulatorUser[];
+    },
     get lastTokenRequest(): EmulatorTokenRequest | undefined {
       return ctx.lastTokenRequest;
     },

@@ -81,9 +81,18 @@ export function send(
   res.end(body);
 }
 
+/** Answers whose JSON goes out as `text/plain` (the `jsonAsText` option). */
+const plainJson = new WeakSet<ServerResponse>();
+
+/** Makes {@link sendJson} label this answer's JSON `text/plain`, as Egnyte sometimes does. */
+export function sendJsonAsText(res: ServerResponse): void {
+  plainJson.add(res);
+}
+
 /** Writes a JSON answer. */
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', headers);
+  const type = plainJson.has(res) ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  send(res, status, JSON.stringify(value), type, headers);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { EmulatorContext } from './context.js';
 import { handleEnhancedAuth } from './enhanced-auth.js';
 import { paramsToRecord, sendHtml, sendJson } from './http.js';
 import { indexPage } from './pages.js';
-import { handleRevoke, handleUserinfo, handleUsers, onKnownDomain } from './pubapi.js';
+import { handleRevoke, handleUserinfo, handleUsers, handleUsersList, onKnownDomain } from './pubapi.js';
 import { hostFromHostHeader } from './origins.js';
 import { handleToken } from './token-endpoint.js';
 import type { EmulatorEndpointName } from './types.js';
@@ -17,6 +17,7 @@ import type { EmulatorEndpointName } from './types.js';
 const EAS_PATH = /^\/eas\/(us|eu)\/services\/oauth\/code\/?$/;
 const DOMAIN_PATH = /^\/d\/([^/]+)(\/.*)?$/;
 const USERS_PATH = /^\/pubapi\/v2\/users\/([^/]+)\/?$/;
+const USERS_LIST_PATH = /^\/pubapi\/v2\/users\/?$/;
 
 /** Where a request goes. */
 export interface Route {
@@ -148,6 +149,10 @@ function routeDomain(
   if (sub === '/pubapi/v1/userinfo') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return api('userinfo', false, () => handleUserinfo(ctx, req, res, host));
+  }
+  if (USERS_LIST_PATH.test(sub)) {
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return api('users', false, () => handleUsersList(ctx, req, res, host, query));
   }
   const usersMatch = USERS_PATH.exec(sub);
   if (usersMatch) {

@@ -1,7 +1,7 @@
 /**
  * The emulator over real HTTP: options, seeded users, robustness, counters, the request log and close().
  */
-import { startEgnyteEmulator } from 'express-egnyte-auth/testing';
+import { DEFAULT_EMULATOR_CLIENT, startEgnyteEmulator } from 'express-egnyte-auth/testing';
 import { api, authParams, authorizeUrl, closeEmulatorsAfterEach, easUrl, exchange, get, location, parseForm, postForm, sleep, start, tokensFor } from './support.js';
 
 closeEmulatorsAfterEach();
@@ -95,18 +95,18 @@ describe('robustness', () => {
         { id: 1, domain: 'initech', username: 'peter', firstName: 'Peter', lastName: 'Gibbons', email: 'p@i.example' },
         { id: 2, domain: 'initech', username: 'milton', firstName: 'Milton', lastName: 'W', email: 'm@i.example', active: false },
       ],
+      clients: [DEFAULT_EMULATOR_CLIENT, { clientId: 'internal', clientSecret: 'i', type: 'internal' }],
     });
     const html = await (await get(authorizeUrl(emu, 'initech.egnyte.com', authParams(emu)))).text();
     expect(html).toContain('<option value="1">');
     expect(html).not.toContain('milton');
     const res = await postForm(`${emu.endpoints.domainBaseUrl('initech.egnyte.com')}/puboauth/token`, {
       grant_type: 'password',
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
+      client_id: 'internal',
       username: 'milton',
       password: 'password',
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(401);
   });
 });
 

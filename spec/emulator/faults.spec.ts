@@ -37,7 +37,7 @@ describe('faults', () => {
       expect(res.headers.get('retry-after')).toBe('7');
     }
     const normal = await postForm(tokenUrl(emu), { grant_type: 'password' });
-    expect(normal.status).toBe(401);
+    expect(normal.status).toBe(400); // REQUIRED_PARAMS_MISSING: no client_id
     expect(emu.calls.token).toBe(3);
     expect(emu.tokenGrants.password).toBe(3);
   });

@@ -197,28 +197,39 @@ describe('authorize and consent', () => {
     expect(((await (await api(named, 'acme.egnyte.com', '/pubapi/v1/userinfo', token2.access_token)).json()) as { id: number }).id).toBe(122);
   });
 
-  it('refuses an unknown client or an unregistered redirect URI with a page, never a redirect', async () => {
-    const emu = await start({ clients: [{ clientId: 'strict', clientSecret: 's', redirectUris: [REDIRECT] }] });
-    const badClient = await get(authorizeUrl(emu, 'acme.egnyte.com', authParams(emu, { client_id: 'nope' })));
-    expect(badClient.status).toBe(400);
-    expect(badClient.headers.get('location')).toBeNull();
-    expect(await badClient.text()).toContain('The API key &quot;nope&quot; is not known.');
-
-    const evil = 'https://evil.example/cb?x=<y>';
-    const badRedirect = await get(authorizeUrl(emu, 'acme.egnyte.com', authParams(emu, { redirect_uri: evil })));
-    expect(badRedirect.status).toBe(400);
-    expect(badRedirect.headers.get('location')).toBeNull();
-    const html = await badRedirect.text();
-    expect(html).toContain('is not registered for this application');
-    expect(html).not.toContain('<y>');
+  it("refuses a missing or unknown key, an internal key and a bad redirect URI with Egnyte's JSON, never a redirect", async () => {
+    const emu = await start({
+      clients: [{ clientId: 'strict', clientSecret: 's', redirectUris: [REDIRECT] }, { clientId: 'internal', clientSecret: 'i', type: 'internal' }],
+    });
+    const cases: [Record<string, string>, number, unknown][] = [
+      [{ client_id: '' }, 400, { formErrors: [{ code: 'REQUIRED_PARAMS_MISSING', msg: 'client_id is required.' }], inputErrors: {} }],
+      [{ client_id: 'nope' }, 401, { errorMessage: 'No valid app info found for api key' }],
+      [{ client_id: 'internal' }, 400, { errorMessage: 'Incorrect request type GET for resource owner flow. Please check the documentation and try again.' }],
+      [{ redirect_uri: 'https://evil.example/cb?x=<y>' }, 400, { errorMessage: 'Request hostname and redirect url hostname do not match' }],
+      [{ redirect_uri: 'http://localhost:3000/other' }, 400, { formErrors: [{ code: 'INVALID_CALLBACK', msg: 'Invalid redirect uri redirect uri must be a valid https url.' }], inputErrors: {} }],
+    ];
+    for (const [extra, status, body] of cases) {
+      for (const path of ['/puboauth/token', '/puboauth/authorize']) {
+        const res = await get(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}${path}?${new URLSearchParams(authParams(emu, extra)).toString()}`);
+        expect([path, res.status, res.headers.get('location'), await res.json()]).toEqual([path, status, null, body]);
+      }
+    }
 
     const ok = await get(authorizeUrl(emu, 'acme.egnyte.com', authParams(emu)));
     expect(ok.status).toBe(200);
     // The consent POST re-validates too.
     const { action, hidden } = parseForm(await ok.text());
-    const forged = await postForm(`${emu.url}${action}`, { ...hidden, redirect_uri: evil, user: '121', decision: 'allow' });
+    const forged = await postForm(`${emu.url}${action}`, { ...hidden, redirect_uri: 'https://evil.example/cb', user: '121', decision: 'allow' });
     expect(forged.status).toBe(400);
     expect(forged.headers.get('location')).toBeNull();
+  });
+
+  it("tokenErrorShape: 'rfc' keeps the emulator's escaped error pages on the browser step", async () => {
+    const emu = await start({ tokenErrorShape: 'rfc' });
+    const badClient = await get(authorizeUrl(emu, 'acme.egnyte.com', authParams(emu, { client_id: 'n<o>pe' })));
+    expect(badClient.status).toBe(401);
+    const html = await badClient.text();
+    expect(html).toContain('The API key &quot;n&lt;o&gt;pe&quot; is not known.');
   });
 
   it('answers an unknown domain with 404 and a non-code response_type with an OAuth error redirect', async () => {

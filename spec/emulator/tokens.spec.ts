@@ -1,6 +1,7 @@
 /**
  * The token endpoint and the APIs over real HTTP: token generations, userinfo, users, refresh, revocation, throttling.
  */
+import { DEFAULT_INTERNAL_CLIENT } from 'express-egnyte-auth/testing';
 import { REDIRECT, api, closeEmulatorsAfterEach, consent, exchange, postForm, sleep, start, tokensFor } from './support.js';
 
 closeEmulatorsAfterEach();
@@ -62,7 +63,7 @@ describe('token endpoint and APIs', () => {
     await sleep(1100);
     const missing = await api(emu, 'acme.egnyte.com', '/pubapi/v2/users/301', access);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ errorMessage: 'User does not exist.' });
+    expect(await missing.json()).toEqual({ Errors: [{ description: 'User does not exist.', code: '404' }] });
 
     const refreshed = await postForm(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`, {
       grant_type: 'refresh_token',
@@ -94,7 +95,7 @@ describe('token endpoint and APIs', () => {
       client_secret: emu.clientSecret,
     });
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ error: 'invalid_grant', error_description: 'The refresh token is invalid or revoked.' });
+    expect(await again.json()).toEqual({ errorMessage: 'Invalid refresh token.' });
   });
 
   it('legacy generation: non-expiring token, no refresh token', async () => {
@@ -133,30 +134,49 @@ describe('token endpoint and APIs', () => {
       { authorization: basic },
     );
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+    expect(await res.json()).toEqual({ errorMessage: 'Send client_id and client_secret in the form body.' });
     expect(emu.lastTokenRequest?.authorizationHeader).toBe(basic);
     expect(emu.lastTokenRequest?.body.client_secret).toBeUndefined();
     // The code was not spent by the refused attempt.
     expect((await exchange(emu, 'acme.egnyte.com', callback.searchParams.get('code') ?? '')).status).toBe(200);
   });
 
-  it('refuses a wrong secret, a non-form body and unknown grant types', async () => {
+  it("refuses a wrong secret, a non-form body and unknown grant types, in Egnyte's shapes", async () => {
     const emu = await start();
     const tokenUrl = `${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`;
-    const wrong = await postForm(tokenUrl, { grant_type: 'password', client_id: emu.clientId, client_secret: 'x', username: 'jsmith', password: 'password' });
+    const creds = { client_id: emu.clientId, client_secret: emu.clientSecret };
+    const wrong = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: 'x', client_id: emu.clientId, client_secret: 'x' });
     expect(wrong.status).toBe(401);
-    expect(((await wrong.json()) as { error: string }).error).toBe('invalid_client');
+    expect(await wrong.json()).toEqual({ errorMessage: 'Invalid client credentials.' });
     const json = await fetch(tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'password', client_id: emu.clientId, client_secret: emu.clientSecret }),
+      body: JSON.stringify({ grant_type: 'password', ...creds }),
     });
     expect(json.status).toBe(400);
-    expect(((await json.json()) as { error: string }).error).toBe('invalid_request');
+    expect(await json.json()).toEqual({ errorMessage: 'The body must be application/x-www-form-urlencoded.' });
     expect(emu.lastTokenRequest).toEqual({ body: {}, contentType: 'application/json' });
-    const grant = await postForm(tokenUrl, { grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret });
+    const grant = await postForm(tokenUrl, { grant_type: 'client_credentials', ...creds });
     expect(grant.status).toBe(400);
-    expect(((await grant.json()) as { error: string }).error).toBe('unsupported_grant_type');
+    expect(await grant.json()).toEqual({ errorMessage: 'Unsupported grant type.' });
+    const noGrant = await postForm(tokenUrl, creds);
+    expect(await noGrant.json()).toEqual({ formErrors: [{ code: 'REQUIRED_PARAMS_MISSING', msg: 'grant_type is required.' }], inputErrors: {} });
+    const noClient = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: 'x' });
+    expect(noClient.status).toBe(400);
+    expect(await noClient.json()).toEqual({ formErrors: [{ code: 'REQUIRED_PARAMS_MISSING', msg: 'client_id is required.' }], inputErrors: {} });
+    const unknown = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'nope', client_secret: 'x' });
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toEqual({ errorMessage: 'No valid app info found for api key' });
+  });
+
+  it("tokenErrorShape: 'rfc' answers RFC 6749 bodies instead", async () => {
+    const emu = await start({ tokenErrorShape: 'rfc' });
+    const code = (await consent(emu, 'acme.egnyte.com', 121)).searchParams.get('code') ?? '';
+    expect((await exchange(emu, 'acme.egnyte.com', code)).status).toBe(200);
+    const again = await exchange(emu, 'acme.egnyte.com', code);
+    expect(again.status).toBe(400);
+    expect(await again.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code has already been used.' });
+    await expect(start({ tokenErrorShape: 'xml' as 'rfc' })).rejects.toThrow('unknown tokenErrorShape xml');
   });
 
   it('refuses a reused code and revokes what the first use gave', async () => {
@@ -165,19 +185,18 @@ describe('token endpoint and APIs', () => {
     const first = (await (await exchange(emu, 'acme.egnyte.com', code)).json()) as { access_token: string };
     const second = await exchange(emu, 'acme.egnyte.com', code);
     expect(second.status).toBe(400);
-    expect(await second.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code has already been used.' });
+    expect(await second.json()).toEqual({ errorMessage: 'Invalid or expired authorization code.' });
     expect((await api(emu, 'acme.egnyte.com', '/pubapi/v1/userinfo', first.access_token)).status).toBe(401);
   });
 
-  it('refuses a wrong redirect_uri, a code from another domain and a code of another client', async () => {
+  it('refuses a wrong redirect_uri (INVALID_CALLBACK, or the hostname error), a code from another domain and one of another client', async () => {
     const emu = await start({ clients: [{ clientId: 'a', clientSecret: 'sa' }, { clientId: 'b', clientSecret: 'sb' }] });
     const code = (await consent(emu, 'acme.egnyte.com', 121)).searchParams.get('code') ?? '';
     const wrongRedirect = await exchange(emu, 'acme.egnyte.com', code, { redirect_uri: 'http://localhost:3000/other' });
     expect(wrongRedirect.status).toBe(400);
-    expect(await wrongRedirect.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'redirect_uri does not match the one of the authorization request.',
-    });
+    expect(await wrongRedirect.json()).toEqual({ formErrors: [{ code: 'INVALID_CALLBACK', msg: 'Invalid redirect uri.' }], inputErrors: {} });
+    const otherHost = await exchange(emu, 'acme.egnyte.com', code, { redirect_uri: 'https://ngrok.example/cb' });
+    expect(await otherHost.json()).toEqual({ errorMessage: 'Request hostname and redirect url hostname do not match' });
     expect((await exchange(emu, 'globex.egnyte.com', code)).status).toBe(400);
     expect((await exchange(emu, 'acme.egnyte.com', code, { client_id: 'b', client_secret: 'sb' })).status).toBe(400);
     expect((await exchange(emu, 'acme.egnyte.com', 'made-up')).status).toBe(400);
@@ -193,20 +212,27 @@ describe('token endpoint and APIs', () => {
     expect(await res.json()).toEqual({ errorMessage: 'Invalid Egnyte domain configured in app profile.' });
   });
 
-  it('password grant for seeded users', async () => {
+  it('password grant: an internal key, no client_secret needed (a given one must be right); a partner key is refused', async () => {
     const emu = await start();
     const tokenUrl = `${emu.endpoints.domainBaseUrl('globex.egnyte.com')}/puboauth/token`;
-    const creds = { grant_type: 'password', client_id: emu.clientId, client_secret: emu.clientSecret };
+    const creds = { grant_type: 'password', client_id: DEFAULT_INTERNAL_CLIENT.clientId };
     const ok = await postForm(tokenUrl, { ...creds, username: 'mlee', password: 'password' });
     expect(ok.status).toBe(200);
     const { access_token } = (await ok.json()) as { access_token: string };
     expect(((await (await api(emu, 'globex.egnyte.com', '/pubapi/v1/userinfo', access_token)).json()) as { id: number }).id).toBe(302);
+    const withSecret = await postForm(tokenUrl, { ...creds, client_secret: DEFAULT_INTERNAL_CLIENT.clientSecret, username: 'MLEE', password: 'password' });
+    expect(withSecret.status).toBe(200);
+    const wrongSecret = await postForm(tokenUrl, { ...creds, client_secret: 'x', username: 'mlee', password: 'password' });
+    expect(wrongSecret.status).toBe(401);
     const bad = await postForm(tokenUrl, { ...creds, username: 'mlee', password: 'nope' });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toBe('invalid_grant');
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual({ errorMessage: 'Invalid username or password.' });
     const otherDomain = await postForm(tokenUrl, { ...creds, username: 'jsmith', password: 'password' });
-    expect(otherDomain.status).toBe(400);
-    expect(emu.tokenGrants.password).toBe(3);
+    expect(otherDomain.status).toBe(401);
+    const partner = await postForm(tokenUrl, { grant_type: 'password', client_id: emu.clientId, client_secret: emu.clientSecret, username: 'mlee', password: 'password' });
+    expect(partner.status).toBe(400);
+    expect(await partner.json()).toEqual({ errorMessage: 'The resource owner flow is only available to internal application keys.' });
+    expect(emu.tokenGrants.password).toBe(6);
   });
 
   it('Developer Inactive for a missing or unknown token, 401 for a token of another domain', async () => {

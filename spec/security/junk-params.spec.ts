@@ -26,7 +26,8 @@ describe.each([
 ] as const)('query parser %s', (parser, before) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(before ? { before } : {});
+    // RFC bodies: the %ff code test expects the package's invalid_grant answer (400).
+    h = await startHarness({ ...(before ? { before } : {}), emulator: { tokenErrorShape: 'rfc' } });
   });
   afterAll(() => h.close());
 
