@@ -7,6 +7,7 @@ import type { EgnyteEmulator, EgnyteEmulatorOptions } from 'express-egnyte-auth/
 import { loopbackFetch } from '../support/loopback-fetch.js';
 
 
+/** The redirect URI the specs use (any http(s) URI is allowed by the default key). */
 export const REDIRECT = 'http://localhost:3000/auth/egnyte/callback';
 const running: EgnyteEmulator[] = [];
 
@@ -29,6 +30,7 @@ export function get(url: string, init: RequestInit = {}): Promise<Response> {
   return loopbackFetch(url, init);
 }
 
+/** A form POST without redirect following; `*.localhost` domain origins go to 127.0.0.1. */
 export function postForm(url: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return loopbackFetch(url, {
     method: 'POST',
@@ -37,6 +39,7 @@ export function postForm(url: string, body: Record<string, string>, headers: Rec
   });
 }
 
+/** The authorization request's query, with `extra` replacing or adding parameters. */
 export function authParams(emu: EgnyteEmulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
     client_id: emu.clientId,
@@ -48,16 +51,19 @@ export function authParams(emu: EgnyteEmulator, extra: Record<string, string> = 
   };
 }
 
+/** The path-based authorize URL of `host` with `params`. */
 export function authorizeUrl(emu: EgnyteEmulator, host: string, params: Record<string, string>): string {
   return `${emu.endpoints.domainBaseUrl(host)}/puboauth/token?${new URLSearchParams(params).toString()}`;
 }
 
+/** The Enhanced Auth Service URL of `region`. */
 export function easUrl(emu: EgnyteEmulator, region: 'us' | 'eu' = 'us'): string {
   const value = emu.endpoints.enhancedAuth[region];
   if (value === undefined) throw new Error(`no ${region} Enhanced Auth Service URL`);
   return value;
 }
 
+/** The `Location` of a redirect; throws when the answer is not one. */
 export function location(res: Response): URL {
   const value = res.headers.get('location');
   if (value === null) throw new Error(`expected a redirect, got ${res.status}`);
@@ -75,6 +81,7 @@ export function parseForm(html: string): { action: string; method: string; hidde
   return { method: form[1] ?? '', action: decode(form[2] ?? ''), hidden };
 }
 
+/** Undoes the HTML escaping of the emulator's pages. */
 export function decode(html: string): string {
   return html
     .replace(/&lt;/g, '<')
@@ -94,6 +101,7 @@ export async function consent(emu: EgnyteEmulator, host: string, userId: number,
   return location(res);
 }
 
+/** The code exchange on `host`, as the package sends it (credentials in the body). */
 export async function exchange(emu: EgnyteEmulator, host: string, code: string, extra: Record<string, string> = {}): Promise<Response> {
   return postForm(`${emu.endpoints.domainBaseUrl(host)}/puboauth/token`, {
     grant_type: 'authorization_code',
@@ -105,6 +113,7 @@ export async function exchange(emu: EgnyteEmulator, host: string, code: string, 
   });
 }
 
+/** Consent as `userId` on `host`, then exchange the code: the token answer. */
 export async function tokensFor(emu: EgnyteEmulator, host: string, userId: number): Promise<Record<string, unknown>> {
   const callback = await consent(emu, host, userId);
   const res = await exchange(emu, host, callback.searchParams.get('code') ?? '');
@@ -112,8 +121,10 @@ export async function tokensFor(emu: EgnyteEmulator, host: string, userId: numbe
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** A `/pubapi` GET on `host`, with a bearer token when given. */
 export function api(emu: EgnyteEmulator, host: string, path: string, token?: string): Promise<Response> {
   return get(`${emu.endpoints.domainBaseUrl(host)}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
 }
 
+/** Waits `ms` (for the throttling window only; never asserted on). */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
