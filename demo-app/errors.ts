@@ -106,6 +106,11 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'The app\'s session storage is not working right now. Please try again in a moment.',
     action: TRY_AGAIN,
   },
+  coordination_unavailable: {
+    title: 'The app is briefly unavailable',
+    explanation: 'The app cannot reach the store its instances share right now. Please try again in a moment.',
+    action: TRY_AGAIN,
+  },
   invalid_config: {
     title: 'This app is misconfigured',
     explanation: 'The app\'s Egnyte settings are wrong, so signing in cannot work. The app\'s developer needs to fix its configuration.',
