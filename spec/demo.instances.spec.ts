@@ -4,7 +4,7 @@
  * instance, a sign-out on one is final on all (the old cookie too), and SIGTERM stops
  * everything. redis-server must be installed (`npm run test:setup`).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createClient } from 'redis';
@@ -180,4 +180,40 @@ it('stops at start-up with one message naming each problem of --instances and RE
   expect(out).toMatch(/REDIS_URL must start with redis:\/\//);
   expect(out).not.toContain('hunter2');
   expect(out).not.toMatch(/\n\s+at /);
+});
+
+/** The pids of the group's processes whose command line matches `pattern`. */
+function pidsOf(pgid: number, pattern: RegExp): number[] {
+  const table = execFileSync('ps', ['-o', 'pid=,pgid=,args=', '-A'], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid && pattern.test(m[3]!))
+    .map((m) => Number(m[1]));
+}
+
+it('Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops the instances, the proxy and the private Redis', async () => {
+  running = startNpmDemo(['--instances', '2'], cleanEnv({ PORT: '0' }));
+  const [, url] = await waitFor(running, /Demo running at (http:\/\/\S+)/, 150_000);
+  const [, redisPort] = await waitFor(running, /private Redis \(redis-server\) at redis:\/\/127\.0\.0\.1:(\d+)/, 1000);
+  expect(pidsOf(running.child.pid!, /demo-app[\\/]instance\.ts/)).toHaveLength(2);
+
+  process.kill(-running.child.pid!, 'SIGINT');
+  await groupGone(running.child.pid!, 20_000);
+  expect(await accepts(Number(new URL(url!).port))).toBe(false);
+  expect(await accepts(Number(redisPort))).toBe(false);
+  await running.exited;
+  expect(running.output()).toMatch(/SIGINT received: stopping the demo/);
+  expect(running.output()).not.toMatch(/connection lost/); // the private Redis stopping is no news
+});
+
+it('an instance that dies stops the whole demo, with exit code 1 and the reason', async () => {
+  running = startNpmDemo(['--instances', '2'], cleanEnv({ PORT: '0' }));
+  const [, url] = await waitFor(running, /Demo running at (http:\/\/\S+)/, 150_000);
+  const [victim] = pidsOf(running.child.pid!, /demo-app[\\/]instance\.ts/);
+  process.kill(victim!, 'SIGKILL');
+  expect(await running.npmExited).toBe(1);
+  await groupGone(running.child.pid!, 20_000);
+  expect(await accepts(Number(new URL(url!).port))).toBe(false);
+  expect(running.output()).toMatch(/instance [12] of 2 stopped unexpectedly \(SIGKILL\): stopping the demo/);
 });
