@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { createClient } from 'redis';
 import { createCookieJar, signInAs } from 'express-egnyte-auth/testing';
 import type { CookieJar } from 'express-egnyte-auth/testing';
-import { SESSION_PREFIX } from '../demo-app/redis.js';
+import { COORDINATION_PREFIX, SESSION_PREFIX } from '../demo-app/redis.js';
 
 jest.setTimeout(180_000);
 
@@ -140,6 +140,8 @@ it('`npm run demo -- --instances 3`: one sign-in served by all three instances, 
   await redis.connect();
   try {
     expect((await redis.keys(`${SESSION_PREFIX}*`)).length).toBeGreaterThanOrEqual(1);
+    // And the instances coordinate through it (the login's shared record).
+    expect((await redis.keys(`${COORDINATION_PREFIX}*`)).length).toBeGreaterThanOrEqual(1);
   } finally {
     await redis.close();
   }
