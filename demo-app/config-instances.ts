@@ -88,7 +88,14 @@ export function checkRedisUrl(raw: string, problems: string[]): string | undefin
   return undefined;
 }
 
-/** The problem of `--instances` when no Redis is configured and none can be started. */
-export function noRedisProblem(): string {
-  return `--instances needs a Redis that the instances share: set REDIS_URL (e.g. redis://127.0.0.1:6379), or install redis-server (${REDIS_SERVER_PATH} is missing) and the demo starts a private one.`;
+/**
+ * `REDIS_URL` (`raw`, undefined when unset), and whether `--instances` has a Redis to share:
+ * the configured one, or a private redis-server when one is installed.
+ */
+export function checkRedisSettings(raw: string | undefined, instances: number | undefined, cli: CommandLine, problems: string[]): string | undefined {
+  if (raw !== undefined) return checkRedisUrl(raw, problems);
+  if (instances !== undefined && cli.redisServerInstalled === false) {
+    problems.push(`--instances needs a Redis that the instances share: set REDIS_URL (e.g. redis://127.0.0.1:6379), or install redis-server (${REDIS_SERVER_PATH} is missing) and the demo starts a private one.`);
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { normalizeEgnyteDomain } from 'express-egnyte-auth';
-import { REDIS_SERVER_PATH, checkRedisUrl, noRedisProblem, parseDemoArgs } from './config-instances.js';
+import { REDIS_SERVER_PATH, checkRedisSettings, parseDemoArgs } from './config-instances.js';
 import type { CommandLine } from './config-instances.js';
 import { checkBaseUrl, checkTrustProxy, clip } from './config-values.js';
 import { parseDotEnv } from './dotenv.js';
@@ -203,11 +203,7 @@ export function validateConfig(env: Env, cli: CommandLine = {}): ConfigResult {
   let trustProxy: DemoConfig['trustProxy'];
   const rawTrust = present(env, 'TRUST_PROXY');
   if (rawTrust !== undefined) trustProxy = checkTrustProxy(rawTrust, problems);
-
-  // REDIS_URL, and whether --instances has a Redis to share
-  const rawRedis = present(env, 'REDIS_URL');
-  const redisUrl = rawRedis === undefined ? undefined : checkRedisUrl(rawRedis, problems);
-  if (instances !== undefined && rawRedis === undefined && cli.redisServerInstalled === false) problems.push(noRedisProblem());
+  const redisUrl = checkRedisSettings(present(env, 'REDIS_URL'), instances, cli, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   const config: DemoConfig = { mode, port, host, region, sessionSecret: sessionSecret as string };
