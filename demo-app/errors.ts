@@ -106,6 +106,21 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'The app\'s session storage is not working right now. Please try again in a moment.',
     action: TRY_AGAIN,
   },
+  coordination_unavailable: {
+    title: 'The app is busy',
+    explanation: 'The app could not reach the service it shares between its servers. Please try again in a moment.',
+    action: { href: '/profile', label: 'Try again' },
+  },
+  not_found: {
+    title: 'Not found in Egnyte',
+    explanation: 'Egnyte has no file, folder or user at that address, or it was moved or deleted.',
+    action: { href: '/profile', label: 'Back to your profile' },
+  },
+  permission_denied: {
+    title: 'Egnyte refused access',
+    explanation: 'Your Egnyte account is not allowed to see this. Ask your Egnyte administrator for access.',
+    action: { href: '/profile', label: 'Back to your profile' },
+  },
   invalid_config: {
     title: 'This app is misconfigured',
     explanation: 'The app\'s Egnyte settings are wrong, so signing in cannot work. The app\'s developer needs to fix its configuration.',

@@ -23,7 +23,10 @@ export type EgnyteAuthErrorCode =
   | 'upstream_unavailable'
   | 'upstream_error'
   | 'login_required'
-  | 'session_store_failed';
+  | 'session_store_failed'
+  | 'coordination_unavailable'
+  | 'not_found'
+  | 'permission_denied';
 
 /** HTTP status used for each code unless the thrower says otherwise. */
 export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Object.freeze({
@@ -46,6 +49,9 @@ export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Obj
   upstream_error: 502,
   login_required: 401,
   session_store_failed: 503,
+  coordination_unavailable: 503,
+  not_found: 404,
+  permission_denied: 403,
 });
 
 /** Options accepted by the {@link EgnyteAuthError} constructor. */
