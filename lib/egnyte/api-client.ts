@@ -126,10 +126,14 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
       const accessToken = await options.accessToken();
       const slot = await pacer.acquire(paceKey, { deadline, holdMs: config.timeoutMs + HOLD_MARGIN_MS, signal: init.signal });
       let seen: Response | undefined;
+      let fetched = false;
       // Sees every answer before callEgnyteApi judges it, for the usage headers and Mashery's code.
       const observed: ResolvedConfig = {
         ...config,
-        fetch: async (url, requestInit) => (seen = await config.fetch(url, requestInit)),
+        fetch: async (url, requestInit) => {
+          fetched = true;
+          return (seen = await config.fetch(url, requestInit));
+        },
       };
       try {
         const response = await callEgnyteApi(observed, domain, accessToken, path, init, until);
@@ -146,7 +150,8 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
         slot.release();
         await sleep(waitMs, init.signal);
       } finally {
-        slot.release();
+        // No fetch at all (a refused path): nothing reached Egnyte, so the lane is free at once.
+        slot.release(fetched);
       }
     }
   }

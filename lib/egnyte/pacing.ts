@@ -47,8 +47,12 @@ export interface EgnytePacerOptions {
 
 /** A taken slot: release it once Egnyte's answer (or a failure) has arrived. */
 export interface PaceSlot {
-  /** Starts the lane's one-second pause. Idempotent; never throws. */
-  release(): void;
+  /**
+   * Starts the lane's one-second pause. With `sent: false` (the request never left, e.g. a
+   * refused path) the lane is free at once and the daily point is given back. Idempotent;
+   * never throws.
+   */
+  release(sent?: boolean): void;
 }
 
 /** What {@link EgnytePacer.acquire} needs besides the key. */
@@ -140,11 +144,12 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
   function slotFor(key: string, laneKey: string): PaceSlot {
     let released = false;
     return {
-      release(): void {
+      release(sent = true): void {
         if (released) return;
         released = true;
+        if (!sent) void daily?.reward(key, 1).catch(() => undefined);
         // A failure here only leaves the lane held until its hold time runs out.
-        lanes.set(laneKey, 1, 1).then(
+        (sent ? lanes.set(laneKey, 1, 1) : lanes.delete(laneKey)).then(
           () => wake(key),
           () => log.upstream('pacing: could not release a lane; it frees itself after its hold time'),
         );
