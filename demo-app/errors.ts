@@ -107,9 +107,9 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     action: TRY_AGAIN,
   },
   coordination_unavailable: {
-    title: 'The app is busy',
-    explanation: 'The app could not reach the service it shares between its servers. Please try again in a moment.',
-    action: { href: '/profile', label: 'Try again' },
+    title: 'The app is briefly unavailable',
+    explanation: 'The app cannot reach the store its instances share right now. Please try again in a moment.',
+    action: TRY_AGAIN,
   },
   not_found: {
     title: 'Not found in Egnyte',

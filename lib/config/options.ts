@@ -4,6 +4,8 @@
  */
 import type { Request } from 'express';
 import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from './domain.js';
+import { memoryCoordination } from '../coordination/memory.js';
+import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { sanitizeReturnTo } from './return-to.js';
 import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
@@ -41,12 +43,19 @@ export interface ResolvedConfig {
   /** Hosts of the Enhanced Auth Service: never an Egnyte customer domain. */
   enhancedAuthHosts: ReadonlySet<string>;
   domainBaseUrl: (host: string) => string;
+  coordination: EgnyteCoordination;
+  /** Absolute login lifetime (ms), when set. */
+  maxSessionAgeMs: number | undefined;
+  /** Idle limit (ms), when set. */
+  idleTimeoutMs: number | undefined;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
+  'coordination', 'maxSessionAge', 'idleTimeout',
 ]);
+const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const ROUTE = /^\/[A-Za-z0-9\-._~/]*$/;
@@ -206,6 +215,25 @@ function checkEndpoints(value: unknown, problems: Problems): { urls: Record<Egny
   return { urls, domainBaseUrl };
 }
 
+function checkCoordination(value: unknown, problems: Problems): EgnyteCoordination {
+  if (value === undefined) return memoryCoordination();
+  const candidate = value as Record<string, unknown> | null;
+  if (typeof candidate !== 'object' || candidate === null || !COORDINATION_METHODS.every((m) => typeof candidate[m] === 'function')) {
+    problems.add('coordination must come from memoryCoordination() or redisCoordination({ client }) (express-egnyte-auth/redis).');
+    return memoryCoordination();
+  }
+  return value as EgnyteCoordination;
+}
+
+function checkSeconds(name: string, value: unknown, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.add(`${name} must be a positive number of seconds; got ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+  return value * 1000;
+}
+
 /**
  * Validates `egnyteAuth()` options and fills in defaults. Throws one
  * {@link EgnyteAuthError} (`invalid_config`) that lists every problem found.
@@ -247,6 +275,9 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   if (given.revokeOnLogout !== undefined && typeof given.revokeOnLogout !== 'boolean') problems.add('revokeOnLogout must be true or false.');
   if (given.fetch !== undefined && typeof given.fetch !== 'function') problems.add('fetch must be a fetch-compatible function.');
   const endpoints = checkEndpoints(given.endpoints, problems);
+  const coordination = checkCoordination(given.coordination, problems);
+  const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
+  const idleTimeoutMs = checkSeconds('idleTimeout', given.idleTimeout, problems);
 
   if (problems.list.length > 0) {
     throw new EgnyteAuthError(
@@ -279,5 +310,8 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     enhancedAuthUrls: Object.freeze(endpoints.urls),
     enhancedAuthHosts,
     domainBaseUrl: endpoints.domainBaseUrl,
+    coordination,
+    maxSessionAgeMs,
+    idleTimeoutMs,
   });
 }

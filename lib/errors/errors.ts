@@ -119,3 +119,37 @@ export class EgnyteAuthError extends Error {
 export function isEgnyteAuthError(err: unknown, ...codes: EgnyteAuthErrorCode[]): err is EgnyteAuthError {
   return err instanceof EgnyteAuthError && (codes.length === 0 || codes.includes(err.code));
 }
+
+/** An {@link EgnyteAuthError} as plain data, so instances can share an outcome through Redis. */
+export interface EgnyteAuthErrorData {
+  code: EgnyteAuthErrorCode;
+  message: string;
+  status: number;
+  retryAfter?: number;
+  upstreamStatus?: number;
+}
+
+/** The error as plain data (no stack, no cause). */
+export function errorToData(err: EgnyteAuthError): EgnyteAuthErrorData {
+  return {
+    code: err.code,
+    message: err.message,
+    status: err.status,
+    ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+    ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}),
+  };
+}
+
+/** The error again, from {@link errorToData}'s plain data. */
+export function errorFromData(data: EgnyteAuthErrorData): EgnyteAuthError {
+  return new EgnyteAuthError(data.code, data.message, {
+    status: data.status,
+    ...(data.retryAfter !== undefined ? { retryAfter: data.retryAfter } : {}),
+    ...(data.upstreamStatus !== undefined ? { upstreamStatus: data.upstreamStatus } : {}),
+  });
+}
+
+/** `err` as an {@link EgnyteAuthError}: unexpected errors become a generic `upstream_error`, never quoted. */
+export function asEgnyteAuthError(err: unknown, fallback: string): EgnyteAuthError {
+  return err instanceof EgnyteAuthError ? err : new EgnyteAuthError('upstream_error', fallback);
+}

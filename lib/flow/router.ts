@@ -1,13 +1,12 @@
 /**
- * `egnyteAuth()`: the router with the login, callback and logout routes.
+ * `egnyteAuth()`: the router with the login, callback and logout routes, and the little it
+ * does on every request: attach the runtime, route session writes through the logout check.
  */
 import express, { type Router } from 'express';
-import { resolveConfig } from '../config/options.js';
 import { cookieWarner } from '../config/cookie-check.js';
-import { ExpiringSet } from '../coordination/expiring-set.js';
-import { SingleFlight } from '../coordination/single-flight.js';
-import { reloadSharingMs } from '../guard/reload.js';
-import { type ReloadOutcome, type Runtime, attachRuntime } from '../runtime.js';
+import { resolveConfig } from '../config/options.js';
+import { attachRuntime, createRuntime } from '../runtime.js';
+import { guardSessionWrites } from '../session/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
 import { callbackHandler } from './callback.js';
 import { loginHandler } from './login.js';
@@ -25,21 +24,17 @@ import { logoutHandler } from './logout.js';
  */
 export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const config = resolveConfig(options);
-  const runtime: Runtime = {
-    config,
-    reloads: new SingleFlight<ReloadOutcome>((outcome) => reloadSharingMs(outcome, config.userCacheMs)),
-    // A re-read (refresh + userinfo) takes at most two timeouts; a minute covers it with room.
-    endedSessions: new ExpiringSet(Math.max(60_000, 3 * config.timeoutMs)),
-  };
+  const runtime = createRuntime(config);
   const router = express.Router();
   const checkCookie = cookieWarner(config.baseUrl);
   router.use((req, _res, next) => {
     attachRuntime(req, runtime);
+    guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     checkCookie(req.session?.cookie);
     next();
   });
   router.get(config.routes.login, loginHandler(config));
-  router.get(config.routes.callback, callbackHandler(config));
+  router.get(config.routes.callback, callbackHandler(runtime));
   router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
   return router;
 }

@@ -1,16 +1,19 @@
 /**
- * Pacing shared through Redis (RateLimiterRedis on node-redis 5, as `redisCoordination()`'s
- * `limiter` makes it), on a real redis-server started here: two app instances, each with its
- * own Redis connection and pacer, share one user's 2 calls per second. The emulator runs with
- * qps 2, so a single over-limit call would be refused and show up in its request log.
+ * Pacing shared through Redis, on a real redis-server started here: two app instances, each
+ * with its own node-redis 5 connection and pacer, share one user's 2 calls per second. The
+ * limiters come from `redisCoordination().limiter` (as `egnyteAuth` wires them) and from a
+ * plain RateLimiterRedis (as an app passes one to `egnytePasswordGrant`). The emulator runs
+ * with qps 2, so a single over-limit call would be refused and show up in its request log.
  */
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
+import { redisCoordination } from '../../lib/redis.js';
 import { createEgnyteApiClient, type EgnyteApiClient } from '../../lib/egnyte/api-client.js';
 import { createEgnytePacer, type EgnyteLimiterFactory } from '../../lib/egnyte/pacing.js';
 import type { EgnyteAuthError } from '../../lib/errors/errors.js';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
-import { arrivals, emulatorConfig, emulatorToken, maxInAnyWindow, startRedis, type RedisServer } from './support.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { arrivals, emulatorConfig, emulatorToken, maxInAnyWindow } from './support.js';
 
 const USERINFO = '/pubapi/v1/userinfo';
 type Redis = ReturnType<typeof createClient>;
@@ -20,12 +23,14 @@ let emulator: EgnyteEmulator;
 const connections: Redis[] = [];
 
 /** One app instance's view of Redis: its own connection and limiter factory. */
-async function instanceLimiter(): Promise<EgnyteLimiterFactory> {
+async function instanceLimiter(kind: 'coordination' | 'plain' = 'coordination'): Promise<EgnyteLimiterFactory> {
   const client = createClient({ url: redis.url });
   client.on('error', () => undefined);
   await client.connect();
   connections.push(client);
-  return (options) => new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...options });
+  if (kind === 'plain') return (options) => new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...options });
+  const coordination = redisCoordination({ client });
+  return (options) => coordination.limiter(options);
 }
 
 beforeAll(async () => {
@@ -34,21 +39,22 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
+  // destroy(), not quit(): quit waits for a reconnect that never comes once the server is stopped.
+  for (const c of connections) c.destroy();
   await emulator?.close();
   await redis?.stop();
 });
 
 beforeEach(() => emulator.resetCalls());
 
-async function twoInstances(apiWaitMs: number, paceKey: string): Promise<[EgnyteApiClient, EgnyteApiClient]> {
+async function twoInstances(apiWaitMs: number, paceKey: string, kind: 'coordination' | 'plain' = 'coordination'): Promise<[EgnyteApiClient, EgnyteApiClient]> {
   const token = await emulatorToken(emulator);
   const make = async (): Promise<EgnyteApiClient> =>
     createEgnyteApiClient({
       config: emulatorConfig(emulator),
       domain: 'acme.egnyte.com',
       accessToken: async () => token,
-      pacer: createEgnytePacer({ limiter: await instanceLimiter(), apiWaitMs }),
+      pacer: createEgnytePacer({ limiter: await instanceLimiter(kind), apiWaitMs }),
       paceKey,
     });
   return [await make(), await make()];
@@ -65,8 +71,8 @@ test('20 concurrent calls for one user across 2 instances sharing Redis: all suc
   expect(maxInAnyWindow(times)).toBeLessThanOrEqual(2);
 }, 60_000);
 
-test('the bounded wait holds across instances: calls beyond what fits in apiWaitMs fail with rate_limited, unsent', async () => {
-  const [a, b] = await twoInstances(500, 'login-bounded');
+test('the bounded wait holds across instances (plain RateLimiterRedis): calls beyond what fits in apiWaitMs fail with rate_limited, unsent', async () => {
+  const [a, b] = await twoInstances(500, 'login-bounded', 'plain');
   const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).fetch(USERINFO)));
   const sent = results.filter((r) => r.status === 'fulfilled');
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as EgnyteAuthError);
@@ -75,10 +81,21 @@ test('the bounded wait holds across instances: calls beyond what fits in apiWait
   expect(arrivals(emulator, USERINFO)).toHaveLength(2);
 });
 
-test('limiter keys live in Redis under the pacer\'s prefix and the pace key, never the token', async () => {
+test('limiter keys live in Redis under the coordination and pacer prefixes and the pace key', async () => {
+  await connections[0]?.flushAll();
   const [a] = await twoInstances(5_000, 'login-keys');
   await a.fetch(USERINFO);
   const keys = await connections[0]!.keys('*');
-  expect(keys).toEqual(expect.arrayContaining(['egnyte-api:qps:login-keys:0', 'egnyte-api:day:login-keys']));
-  expect(keys.every((k) => k.startsWith('egnyte-api:'))).toBe(true);
+  expect(keys.sort()).toEqual(['egnyte-auth:egnyte-api:day:login-keys', 'egnyte-auth:egnyte-api:qps:login-keys:0']);
+});
+
+// Last: it stops the shared redis-server.
+test('Redis down: calls fail fast with coordination_unavailable and Retry-After, and nothing reaches Egnyte', async () => {
+  const [a] = await twoInstances(5_000, 'login-down');
+  await redis.stop();
+  emulator.resetCalls();
+  const error = (await a.fetch(USERINFO).catch((e: unknown) => e)) as EgnyteAuthError;
+  expect(error).toMatchObject({ code: 'coordination_unavailable', status: 503, retryAfter: 5 });
+  expect(error.message).not.toContain(redis.url);
+  expect(emulator.requests).toEqual([]);
 });
