@@ -188,7 +188,8 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
       }
     }
     if (waiter.settled) {
-      // The caller gave up meanwhile: no call is made, so the lane is free again at once.
+      // The caller gave up meanwhile: no call is made, so the lane and the day's point are free again.
+      if (daily) await daily.reward(key, 1).catch(() => undefined);
       await lanes.delete(laneKey).catch(() => undefined);
       wake(key);
       return;
