@@ -123,7 +123,7 @@ describe('startEgnyteEmulator: basics', () => {
     expect(emu.endpoints.domainBaseUrl('acme.egnyte.com')).toBe(`${emu.url}/d/acme.egnyte.com`);
     expect(emu.clientId).toBe('emulator-client');
     expect(emu.clientSecret).toBe('emulator-secret');
-    expect(emu.calls).toEqual({ enhancedAuth: 0, authorize: 0, token: 0, userinfo: 0, users: 0, revoke: 0 });
+    expect(emu.calls).toEqual({ enhancedAuth: 0, authorize: 0, token: 0, userinfo: 0, users: 0, revoke: 0, fs: 0 });
     expect(emu.tokenGrants).toEqual({ authorization_code: 0, refresh_token: 0, password: 0 });
   });
 
@@ -773,7 +773,7 @@ describe('counters, request log and close()', () => {
     await api(emu, 'acme.egnyte.com', '/pubapi/v1/userinfo', tokens.access_token);
     await api(emu, 'acme.egnyte.com', '/pubapi/v2/users/121', tokens.access_token);
     await postForm(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/pubapi/v1/tokens/revoke`, { token: tokens.access_token });
-    expect(emu.calls).toEqual({ enhancedAuth: 1, authorize: 2, token: 1, userinfo: 1, users: 1, revoke: 1 });
+    expect(emu.calls).toEqual({ enhancedAuth: 1, authorize: 2, token: 1, userinfo: 1, users: 1, revoke: 1, fs: 0 });
     expect(emu.tokenGrants).toEqual({ authorization_code: 1, refresh_token: 0, password: 0 });
     expect(emu.requests.map(({ at: _at, ...entry }) => entry)).toEqual([
       { method: 'GET', path: '/services/oauth/code', host: 'eas', region: 'us' },
@@ -789,7 +789,7 @@ describe('counters, request log and close()', () => {
 
     const counters = emu.calls;
     emu.resetCalls();
-    expect(counters).toEqual({ enhancedAuth: 0, authorize: 0, token: 0, userinfo: 0, users: 0, revoke: 0 });
+    expect(counters).toEqual({ enhancedAuth: 0, authorize: 0, token: 0, userinfo: 0, users: 0, revoke: 0, fs: 0 });
     expect(emu.tokenGrants).toEqual({ authorization_code: 0, refresh_token: 0, password: 0 });
     expect(emu.requests).toEqual([]);
   });

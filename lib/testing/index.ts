@@ -10,6 +10,8 @@
  * ```
  */
 export { startEgnyteEmulator, EMULATOR_ENDPOINT_NAMES } from './emulator.js';
+export { signInAs, createCookieJar } from './sign-in-as.js';
+export type { CookieJar, SignInAsOptions, SignInAsResult, SupertestAgentLike } from './sign-in-as.js';
 export { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS, EMULATOR_USER_PASSWORD } from './seed.js';
 export type {
   EgnyteEmulator,

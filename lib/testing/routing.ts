@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAuthorize, handleConsent } from './authorize.js';
 import type { EmulatorContext } from './context.js';
 import { handleEnhancedAuth } from './enhanced-auth.js';
+import { routeFileSystem } from './files.js';
+import { routeSignInAs } from './sign-in-as.js';
 import { paramsToRecord, sendHtml, sendJson } from './http.js';
 import { indexPage } from './pages.js';
 import { handleRevoke, handleUserinfo, handleUsers, onKnownDomain } from './pubapi.js';
@@ -138,5 +140,5 @@ function routeDomain(
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return api('revoke', true, (form) => handleRevoke(ctx, req, res, host, form));
   }
-  return { readForm: false, run: () => notFound(res) };
+  return routeFileSystem(ctx, req, res, { method, sub, host, query }) ?? routeSignInAs(ctx, res, { method, sub, host }) ?? { readForm: false, run: () => notFound(res) };
 }

@@ -77,7 +77,7 @@ export interface EgnyteEmulatorOptions {
 }
 
 /** The emulated endpoints, as named in counters and faults. */
-export type EmulatorEndpointName = 'enhancedAuth' | 'authorize' | 'token' | 'userinfo' | 'users' | 'revoke';
+export type EmulatorEndpointName = 'enhancedAuth' | 'authorize' | 'token' | 'userinfo' | 'users' | 'revoke' | 'fs';
 
 /** Failures the emulator can be told to produce. */
 export type EmulatorFaultKind =

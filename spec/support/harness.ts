@@ -16,6 +16,8 @@ export interface HarnessOptions {
   auth?: Partial<EgnyteAuthOptions>;
   store?: Store;
   cookie?: session.CookieOptions;
+  /** More express-session options (`resave`, `rolling`, ...). */
+  session?: Partial<session.SessionOptions>;
   /** Extra routes, mounted after egnyteAuth and before the error handler. */
   routes?: (app: Express) => void;
   /** Middleware mounted first, before express-session (e.g. helmet). */
@@ -45,6 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       resave: false,
       saveUninitialized: false,
       ...(options.store ? { store: options.store } : {}),
+      ...options.session,
       cookie: { sameSite: 'lax', httpOnly: true, ...options.cookie },
     }),
   );
