@@ -195,6 +195,22 @@ describe('typed helpers against the emulator', () => {
     expect(await failure(client().api.userById(999))).toMatchObject({ code: 'not_found', status: 404, upstreamStatus: 404 });
   });
 
+  test('api.listFolder reads the emulator\'s file tree, with spaces in names', async () => {
+    const shared = await client().api.listFolder('/Shared');
+    expect(shared).toMatchObject({ name: 'Shared', path: '/Shared', folderId: expect.any(String) });
+    expect(shared.folders.map((f) => f.name)).toEqual(expect.arrayContaining(['Projects', 'Marketing', 'Finance']));
+    expect(shared.files).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Team Directory.xlsx', path: '/Shared/Team Directory.xlsx', size: 31_337 })]));
+    const redesign = await client().api.listFolder('/Shared/Projects/Website Redesign');
+    expect(redesign.files.map((f) => f.name)).toEqual(['Brief.docx']);
+  });
+
+  test('api.listFolder: a missing folder is not_found, another user\'s private folder permission_denied', async () => {
+    token = await emulatorToken(emulator, 'bjones');
+    expect(await failure(client().api.listFolder('/Shared/Nope'))).toMatchObject({ code: 'not_found', status: 404 });
+    expect(await failure(client().api.listFolder('/Private/jsmith'))).toMatchObject({ code: 'permission_denied', status: 403 });
+    expect(refused).toEqual([]);
+  });
+
   test('paths that would leave the domain or the API are refused before any request', async () => {
     const c = client();
     for (const path of ['//evil.example/x', 'pubapi/v1/userinfo', 'https://evil.example/']) {
