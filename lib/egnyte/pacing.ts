@@ -135,8 +135,8 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
         queue.wakers.delete(done);
         resolve();
       };
+      // Not unref'd: a script awaiting a paced call has nothing else keeping Node alive.
       const timer = setTimeout(done, ms);
-      timer.unref();
       queue.wakers.add(done);
     });
   }

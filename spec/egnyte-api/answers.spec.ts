@@ -10,6 +10,7 @@ import { createEgnytePacer } from '../../lib/egnyte/pacing.js';
 import { egnyteQuota } from '../../lib/egnyte/quota.js';
 import { resolveConfig, type FetchLike } from '../../lib/config/options.js';
 import { EgnyteAuthError } from '../../lib/errors/errors.js';
+import { maxInAnyWindow } from './support.js';
 
 const TOKEN = 'tok_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
 const BASE = 'https://egnyte.test/d';
@@ -139,4 +140,10 @@ describe('pure readers', () => {
     expect(parseEgnyteJson(' [1] ', 200)).toEqual([1]);
     expect(() => parseEgnyteJson('<!DOCTYPE html><p>', 200)).toThrow(/HTML/);
   });
+});
+
+test('maxInAnyWindow counts like Egnyte: calls exactly a second apart are in different windows', () => {
+  expect(maxInAnyWindow([0, 500, 1000, 1500])).toBe(2);
+  expect(maxInAnyWindow([0, 10, 999])).toBe(3);
+  expect(maxInAnyWindow([])).toBe(0);
 });

@@ -35,13 +35,16 @@ export function emulatorConfig(emulator: EgnyteEmulator, fetchFn?: FetchLike, ti
   });
 }
 
-/** The most entries of `times` (ms) that fall within any `windowMs` window, ends included. */
+/**
+ * The most entries of `times` (ms) within any one-`windowMs` window `[t, t + windowMs)`, the
+ * way Egnyte's gateway and the emulator count ("calls in the last second").
+ */
 export function maxInAnyWindow(times: readonly number[], windowMs = 1000): number {
   const sorted = [...times].sort((a, b) => a - b);
   let most = 0;
   for (let i = 0; i < sorted.length; i++) {
     let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as number) - (sorted[i] as number) <= windowMs) j++;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) - (sorted[i] as number) < windowMs) j++;
     most = Math.max(most, j - i + 1);
   }
   return most;
