@@ -20,6 +20,13 @@ export interface EgnyteEndpoints {
    * `/pubapi/v1/userinfo`, ...) are appended to it.
    */
   domainBaseUrl?: (host: string) => string;
+  /**
+   * Maps the Referer of a callback to the Egnyte domain whose page it names, for emulators
+   * whose domains are not on https hosts of their own (e.g. `http://acme.egnyte.com.localhost:4000/`
+   * -> `acme.egnyte.com`); return undefined for anything else. Its answer is validated exactly
+   * like a domain a user typed, and https Egnyte Referers are read as always.
+   */
+  domainFromReferer?: (referer: URL) => string | undefined;
 }
 
 /** Options of {@link egnyteAuth}. */

@@ -43,6 +43,8 @@ export interface ResolvedConfig {
   /** Hosts of the Enhanced Auth Service: never an Egnyte customer domain. */
   enhancedAuthHosts: ReadonlySet<string>;
   domainBaseUrl: (host: string) => string;
+  /** From `endpoints`: an emulator's mapping of its Referers to domains. */
+  domainFromReferer: ((referer: URL) => string | undefined) | undefined;
   coordination: EgnyteCoordination;
   /** Absolute login lifetime (ms), when set. */
   maxSessionAgeMs: number | undefined;
@@ -189,15 +191,25 @@ function checkNumber(name: string, value: unknown, fallback: number, min: number
   return value;
 }
 
-function checkEndpoints(value: unknown, problems: Problems): { urls: Record<EgnyteRegion, string>; domainBaseUrl: (host: string) => string } {
+interface CheckedEndpoints {
+  urls: Record<EgnyteRegion, string>;
+  domainBaseUrl: (host: string) => string;
+  domainFromReferer: ((referer: URL) => string | undefined) | undefined;
+}
+
+function checkEndpoints(value: unknown, problems: Problems): CheckedEndpoints {
   const urls = { ...ENHANCED_AUTH_URLS };
   let domainBaseUrl = (host: string): string => `https://${host}`;
-  if (value === undefined) return { urls, domainBaseUrl };
+  if (value === undefined) return { urls, domainBaseUrl, domainFromReferer: undefined };
   if (typeof value !== 'object' || value === null) {
-    problems.add('endpoints must be an object { enhancedAuth?: { us?, eu? }, domainBaseUrl?: (host) => string }.');
-    return { urls, domainBaseUrl };
+    problems.add('endpoints must be an object { enhancedAuth?: { us?, eu? }, domainBaseUrl?: (host) => string, domainFromReferer?: (referer) => string | undefined }.');
+    return { urls, domainBaseUrl, domainFromReferer: undefined };
   }
-  const { enhancedAuth, domainBaseUrl: base } = value as { enhancedAuth?: Record<string, unknown>; domainBaseUrl?: unknown };
+  const { enhancedAuth, domainBaseUrl: base, domainFromReferer: fromReferer } = value as {
+    enhancedAuth?: Record<string, unknown>;
+    domainBaseUrl?: unknown;
+    domainFromReferer?: unknown;
+  };
   for (const region of ['us', 'eu'] as const) {
     const raw = enhancedAuth?.[region];
     if (raw === undefined) continue;
@@ -212,7 +224,12 @@ function checkEndpoints(value: unknown, problems: Problems): { urls: Record<Egny
     if (typeof base !== 'function') problems.add('endpoints.domainBaseUrl must be a function (host) => base URL.');
     else domainBaseUrl = (host) => String((base as (h: string) => unknown)(host)).replace(/\/+$/, '');
   }
-  return { urls, domainBaseUrl };
+  let domainFromReferer: CheckedEndpoints['domainFromReferer'];
+  if (fromReferer !== undefined) {
+    if (typeof fromReferer !== 'function') problems.add('endpoints.domainFromReferer must be a function (referer: URL) => string | undefined.');
+    else domainFromReferer = fromReferer as (referer: URL) => string | undefined;
+  }
+  return { urls, domainBaseUrl, domainFromReferer };
 }
 
 function checkCoordination(value: unknown, problems: Problems): EgnyteCoordination {
@@ -310,6 +327,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     enhancedAuthUrls: Object.freeze(endpoints.urls),
     enhancedAuthHosts,
     domainBaseUrl: endpoints.domainBaseUrl,
+    domainFromReferer: endpoints.domainFromReferer,
     coordination,
     maxSessionAgeMs,
     idleTimeoutMs,

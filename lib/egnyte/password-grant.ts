@@ -42,21 +42,34 @@ function scrub(text: string, secrets: readonly string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }
 
+/** Why Egnyte refused the grant, told from its codes and words (matched, never quoted). */
+function refusalReason(texts: readonly string[], known: string | undefined): 'credentials' | 'key_type' | 'other' {
+  const said = (pattern: RegExp): boolean => texts.some((t) => pattern.test(t));
+  if (known === 'invalid_grant' || said(/user ?name or password/i)) return 'credentials';
+  if (known === 'unauthorized_client' || said(/resource owner|internal application/i)) return 'key_type';
+  return 'other';
+}
+
 /** The error for a refused password grant, with wording for this grant and nothing Egnyte wrote but a known code. */
 async function grantFailure(response: Response, secrets: readonly string[]): Promise<EgnyteAuthError> {
   const text = await readBoundedText(response, MAX_TOKEN_ANSWER).catch(() => '');
-  const { oauthError } = errorTextsOf(text);
+  const { texts, oauthError } = errorTextsOf(text);
   const known = oauthError !== undefined && OAUTH_ERRORS.has(oauthError) ? oauthError : undefined;
   const classified = await classifyEgnyteFailure(new Response(text, { status: response.status, headers: response.headers }), 'token');
   const upstreamStatus = response.status;
+  const said = `HTTP ${upstreamStatus}${known ? `, ${known}` : ''}`;
   let error = classified;
   if (classified.code === 'token_exchange_failed' || classified.code === 'login_required') {
+    const reason = refusalReason(texts, known);
     error = new EgnyteAuthError(
       'token_exchange_failed',
-      `Egnyte refused the password grant (HTTP ${upstreamStatus}${known ? `, ${known}` : ''}). Check the username and password, and that ` +
-        'the API key is an internal-application key valid on this domain (a partner key cannot use the password grant; ' +
-        'pass clientSecret if your key requires one).',
-      { status: known === 'invalid_grant' ? 401 : 502, upstreamStatus },
+      reason === 'credentials'
+        ? `Egnyte refused the sign-in: the username or password was refused (${said}). Check them; the account may also be locked or inactive.`
+        : reason === 'key_type'
+          ? `Egnyte refused the password grant: this API key is not an internal-application key (${said}). Egnyte allows the ` +
+            'password grant only for internal applications; register one, or sign users in through the browser with egnyteAuth().'
+          : `Egnyte refused the password grant (${said}). Check the API key (clientId), and clientSecret if your key requires one.`,
+      { status: reason === 'credentials' ? 401 : 502, upstreamStatus },
     );
   }
   return new EgnyteAuthError(error.code, scrub(error.message, secrets), {

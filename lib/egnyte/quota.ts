@@ -1,7 +1,8 @@
 /**
  * Egnyte's usage headers, read into one typed object. Egnyte's API gateway (Mashery) reports
  * the token's usage on every answer: `X-Accesstoken-Qps-*` and `X-Accesstoken-Quota-*`, and,
- * depending on the gateway's set-up, the plan's (`X-Plan-*`) and a reset time. Every field
+ * depending on the gateway's set-up, the plan's (`X-Plan-*`), the key's (`X-APIKey-*`) and a
+ * reset time. Every field
  * is optional: which headers come depends on the gateway, and none is promised by Egnyte.
  */
 
@@ -23,6 +24,10 @@ export interface EgnyteQuota {
   planQps?: EgnyteUsage;
   /** Calls per period for the API key's plan: `X-Plan-Quota-Allotted` / `-Current`. */
   planQuota?: EgnyteUsage;
+  /** Calls per second for the API key: `X-APIKey-Qps-Allotted` / `-Current`. */
+  keyQps?: EgnyteUsage;
+  /** Calls per period for the API key: `X-APIKey-Quota-Allotted` / `-Current`. */
+  keyQuota?: EgnyteUsage;
   /** When the daily quota starts again (ms since epoch): `X-Plan-Quota-Reset` or `X-Quota-Reset`. */
   resetsAt?: number;
 }
@@ -75,11 +80,15 @@ export function egnyteQuota(source: HeadersSource, now = Date.now()): EgnyteQuot
   const daily = usage(headers, 'x-accesstoken-quota');
   const planQps = usage(headers, 'x-plan-qps');
   const planQuota = usage(headers, 'x-plan-quota');
+  const keyQps = usage(headers, 'x-apikey-qps');
+  const keyQuota = usage(headers, 'x-apikey-quota');
   const resetsAt = resetTime(headers.get('x-plan-quota-reset') ?? headers.get('x-quota-reset'), now);
   if (qps) quota.qps = qps;
   if (daily) quota.daily = daily;
   if (planQps) quota.planQps = planQps;
   if (planQuota) quota.planQuota = planQuota;
+  if (keyQps) quota.keyQps = keyQps;
+  if (keyQuota) quota.keyQuota = keyQuota;
   if (resetsAt !== undefined) quota.resetsAt = resetsAt;
   return Object.keys(quota).length > 0 ? quota : undefined;
 }

@@ -13,6 +13,7 @@ import { revokeTokens } from '../session/end-login.js';
 import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
+import { askForDomain } from './domain-prompt.js';
 import { parseCallbackParams } from './params.js';
 import { prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
@@ -138,6 +139,7 @@ export function callbackHandler(runtime: Runtime) {
     if (!params.code) throw new EgnyteAuthError('missing_code', 'The sign-in callback has no "code" parameter. Start the sign-in again.');
 
     const domain = callbackDomain(req, config, taken.entry.domain, params.domain);
+    if (domain === undefined) return askForDomain(req, res, config, taken.entry.returnTo);
     checkAllowed(config, domain);
     const attempt: Attempt = { domain, code: params.code, state: params.state, entry: taken.entry };
     const { result, ran } = await runtime.signIns.join(key, () => signIn(req, runtime, attempt));

@@ -10,6 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { callbackUrl, checkAuthRequest } from './authorization-request.js';
+import { domainOrigin } from './origins.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendJson } from './http.js';
 import type { Route } from './routing.js';
@@ -95,7 +96,12 @@ export function createCookieJar(baseUrl: string): CookieJar {
 
 /** What {@link signInAs} needs of a supertest agent (`request.agent(app)`, which keeps cookies). */
 export interface SupertestAgentLike {
-  get(url: string): { set(field: string, value: string): PromiseLike<{ status: number; headers: object; body?: unknown }> };
+  get(url: string): SupertestRequestLike;
+}
+
+/** A supertest request: headers set in a chain, then awaited. */
+export interface SupertestRequestLike extends PromiseLike<{ status: number; headers: object; body?: unknown }> {
+  set(field: string, value: string): SupertestRequestLike;
 }
 
 /** Whom to sign in, and where the app's login route is. */
@@ -130,13 +136,14 @@ function summarize(status: number, body: unknown): string {
 }
 
 /** One GET on the app, through the agent or the jar, asking for JSON (errors then say what went wrong). */
-async function getOnApp(client: SupertestAgentLike | CookieJar, path: string): Promise<Answer> {
+async function getOnApp(client: SupertestAgentLike | CookieJar, path: string, referer?: string): Promise<Answer> {
   if ('cookieHeader' in client) {
-    const response = await client.fetch(path, { headers: { accept: 'application/json' } });
+    const response = await client.fetch(path, { headers: { accept: 'application/json', ...(referer ? { referer } : {}) } });
     const body: unknown = await response.json().catch(() => undefined);
     return { status: response.status, location: response.headers.get('location') ?? undefined, summary: summarize(response.status, body) };
   }
-  const response = await client.get(path).set('Accept', 'application/json');
+  const request = client.get(path).set('Accept', 'application/json');
+  const response = await (referer ? request.set('Referer', referer) : request);
   const location = (response.headers as Record<string, unknown>).location;
   return { status: response.status, location: typeof location === 'string' ? location : undefined, summary: summarize(response.status, response.body) };
 }
@@ -223,7 +230,11 @@ export async function signInAs(client: SupertestAgentLike | CookieJar, options: 
   }
   await consent.body?.cancel();
   const back = new URL(consent.headers.get('location') ?? '');
-  const callback = await getOnApp(client, back.pathname + back.search);
+  // A browser comes back from the domain's consent page with that page's origin as Referer
+  // (the default strict-origin-when-cross-origin policy): how the app learns the domain
+  // after the Enhanced Auth Service, as with real Egnyte.
+  const referer = `${domainOrigin(host, Number(new URL(base).port))}/`;
+  const callback = await getOnApp(client, back.pathname + back.search, referer);
   if (callback.status !== 302 && callback.status !== 303) {
     fail(`the app refused the sign-in: GET ${back.pathname} answered ${callback.summary}.`);
   }

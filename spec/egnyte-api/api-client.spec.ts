@@ -146,13 +146,23 @@ describe('refused tokens', () => {
 });
 
 describe('usage headers', () => {
-  test('the emulator\'s X-Accesstoken-Qps-* are recorded on the client and read by egnyteQuota(response)', async () => {
+  test('the emulator\'s usage headers are recorded on the client and read by egnyteQuota(response)', async () => {
     const c = client();
     expect(c.quota).toBeUndefined();
     const response = await c.fetch(USERINFO);
     await response.body?.cancel();
-    expect(egnyteQuota(response)).toEqual({ qps: { allotted: 2, current: 1 } });
-    expect(c.quota).toEqual({ qps: { allotted: 2, current: 1 } });
+    const expected = {
+      qps: { allotted: 2, current: 1 },
+      daily: { allotted: 1000, current: 1 },
+      planQps: { allotted: 2, current: expect.any(Number) },
+      planQuota: { allotted: 1000, current: 1 },
+      keyQps: { allotted: 2, current: expect.any(Number) },
+      keyQuota: { allotted: 1000, current: 1 },
+      resetsAt: expect.any(Number),
+    };
+    expect(egnyteQuota(response)).toEqual(expected);
+    expect(c.quota).toEqual(expected);
+    expect(c.quota!.resetsAt!).toBeGreaterThan(Date.now());
   });
 
   test('daily, plan and reset headers, also from a refused answer', async () => {

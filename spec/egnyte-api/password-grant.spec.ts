@@ -10,7 +10,7 @@ import { egnytePasswordGrant } from '../../lib/egnyte/password-grant.js';
 import type { EgnytePasswordGrantOptions } from '../../lib/egnyte/password-grant-options.js';
 import { createEgnytePacer } from '../../lib/egnyte/pacing.js';
 import { EgnyteAuthError } from '../../lib/errors/errors.js';
-import { EMULATOR_USER_PASSWORD, startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
+import { DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD, startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { captureDebug } from '../support/attack-kit.js';
 import { arrivals, maxInAnyWindow } from './support.js';
 
@@ -25,11 +25,13 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
+const INTERNAL = DEFAULT_INTERNAL_CLIENT;
+
+/** The grant with the emulator's internal-application key, as Egnyte's SDKs send it: no secret. */
 function options(extra: Partial<EgnytePasswordGrantOptions> = {}): EgnytePasswordGrantOptions {
   return {
     domain: 'acme',
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
+    clientId: INTERNAL.clientId,
     username: 'jsmith',
     password: EMULATOR_USER_PASSWORD,
     endpoints: emulator.endpoints,
@@ -43,14 +45,14 @@ async function failure(promise: Promise<unknown>): Promise<EgnyteAuthError> {
   return error;
 }
 
-test('signs in with the password grant and calls the API with the token', async () => {
-  const egnyte = await egnytePasswordGrant(options({ domain: ' https://ACME.egnyte.com/app ', scope: ['Egnyte.user', 'Egnyte.filesystem'] }));
+test('signs in with the password grant (and a secret, when given) and calls the API with the token', async () => {
+  const egnyte = await egnytePasswordGrant(options({ domain: ' https://ACME.egnyte.com/app ', scope: ['Egnyte.user', 'Egnyte.filesystem'], clientSecret: INTERNAL.clientSecret }));
   expect(egnyte.domain).toBe('acme.egnyte.com');
   expect(egnyte.tokens).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'bearer', expiresAt: expect.any(Number) });
   expect(emulator.lastTokenRequest?.body).toEqual({
     grant_type: 'password',
-    client_id: emulator.clientId,
-    client_secret: emulator.clientSecret,
+    client_id: INTERNAL.clientId,
+    client_secret: INTERNAL.clientSecret,
     username: 'jsmith',
     password: EMULATOR_USER_PASSWORD,
     scope: 'Egnyte.user Egnyte.filesystem',
@@ -68,19 +70,28 @@ test('without clientSecret, no client_secret is sent (as Egnyte\'s SDKs do)', as
     form = new URLSearchParams(String(init?.body));
     return Response.json({ access_token: 'at-1', token_type: 'bearer', expires_in: -1 });
   };
-  const egnyte = await egnytePasswordGrant(options({ clientSecret: undefined, fetch: tokenEndpoint }));
-  expect(form && Object.fromEntries(form)).toEqual({ grant_type: 'password', client_id: emulator.clientId, username: 'jsmith', password: EMULATOR_USER_PASSWORD });
+  const egnyte = await egnytePasswordGrant(options({ fetch: tokenEndpoint }));
+  expect(form && Object.fromEntries(form)).toEqual({ grant_type: 'password', client_id: INTERNAL.clientId, username: 'jsmith', password: EMULATOR_USER_PASSWORD });
   // A legacy non-expiring token: no expiresAt, no refresh token.
   expect(egnyte.tokens).toEqual({ accessToken: 'at-1', tokenType: 'bearer' });
 });
 
-// PENDING EMULATOR CHANGE: the emulator still requires client_secret on every grant. Once it
-// accepts the password grant without one (internal-application keys), this test passes and
-// `test.failing` reports it: change it to `test`.
-test.failing('PENDING EMULATOR: signs in against the emulator without a client secret', async () => {
-  const egnyte = await egnytePasswordGrant(options({ clientSecret: undefined }));
+test('signs in against the emulator\'s internal key without a client secret', async () => {
+  const egnyte = await egnytePasswordGrant(options());
   expect(emulator.lastTokenRequest?.body.client_secret).toBeUndefined();
   await expect(egnyte.api.get('/pubapi/v1/userinfo')).resolves.toMatchObject({ username: 'jsmith' });
+});
+
+test('a partner key is refused with advice to use an internal-application key', async () => {
+  const error = await failure(egnytePasswordGrant(options({ clientId: emulator.clientId, clientSecret: emulator.clientSecret })));
+  expect(error).toMatchObject({ code: 'token_exchange_failed', upstreamStatus: 400 });
+  expect(error.message).toMatch(/not an internal-application key/);
+});
+
+test('a wrong secret, when one is given, is refused as a key problem, not a password problem', async () => {
+  const error = await failure(egnytePasswordGrant(options({ clientSecret: 'not-the-secret' })));
+  expect(error).toMatchObject({ code: 'token_exchange_failed', status: 502, upstreamStatus: 401 });
+  expect(error.message).not.toMatch(/username or password was refused/);
 });
 
 test('calls with the token are paced: 5 at once never exceed 2 per second, through the given limiter', async () => {
@@ -106,11 +117,16 @@ test('an app\'s own pacer can be shared', async () => {
   expect((await failure(egnytePasswordGrant(options({ pacer, perDay: 5 })))).problems).toEqual(['pass either pacer or limiter/perSecond/perDay/apiWaitMs, not both.']);
 });
 
-test('a wrong password is token_exchange_failed (401) with advice, never the password', async () => {
-  const error = await failure(egnytePasswordGrant(options({ password: 'Wr0ng-Pa55word!' })));
-  expect(error).toMatchObject({ code: 'token_exchange_failed', status: 401, upstreamStatus: 400 });
-  expect(error.message).toMatch(/invalid_grant.*username and password/);
-  expect(error.message).not.toContain('Wr0ng-Pa55word!');
+test.each(['egnyte', 'rfc'] as const)('a wrong password (%s-shaped refusal) is token_exchange_failed 401, never quoting the password', async (shape) => {
+  const rfcEmulator = shape === 'rfc' ? await startEgnyteEmulator({ tokenErrorShape: 'rfc' }) : emulator;
+  try {
+    const error = await failure(egnytePasswordGrant(options({ password: 'Wr0ng-Pa55word!', endpoints: rfcEmulator.endpoints })));
+    expect(error).toMatchObject({ code: 'token_exchange_failed', status: 401, upstreamStatus: 401 });
+    expect(error.message).toMatch(/username or password was refused/);
+    expect(error.message).not.toContain('Wr0ng-Pa55word!');
+  } finally {
+    if (rfcEmulator !== emulator) await rfcEmulator.close();
+  }
 });
 
 test('Egnyte\'s refusals keep their codes: key not valid on this domain, token endpoint throttling', async () => {

@@ -4,17 +4,16 @@
  */
 import { resolveConfig, type FetchLike, type ResolvedConfig } from '../../lib/config/options.js';
 import type { EgnyteEmulator } from '../../lib/testing/index.js';
-import { EMULATOR_USER_PASSWORD } from '../../lib/testing/index.js';
+import { DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD } from '../../lib/testing/index.js';
 
-/** An access token for `username` on `domain`, from the emulator's password grant. */
+/** An access token for `username` on `domain`, from the emulator's password grant (its default internal key). */
 export async function emulatorToken(emulator: EgnyteEmulator, username = 'jsmith', domain = 'acme.egnyte.com'): Promise<string> {
   const response = await fetch(`${emulator.endpoints.domainBaseUrl(domain)}/puboauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'password',
-      client_id: emulator.clientId,
-      client_secret: emulator.clientSecret,
+      client_id: DEFAULT_INTERNAL_CLIENT.clientId,
       username,
       password: EMULATOR_USER_PASSWORD,
     }).toString(),

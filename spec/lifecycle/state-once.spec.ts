@@ -27,7 +27,7 @@ function twin(browser: TestBrowser): TestBrowser {
 test('the same callback twice, 50 ms apart: one exchange, both land signed in, the API works', async () => {
   await withHarness({ routes: apiRoute }, async (h) => {
     const browser = h.browser();
-    const url = await startAttempt(browser, 'acme', { returnTo: '/me?from=callback' });
+    const url = await startAttempt(browser, 'acme', { direct: true, returnTo: '/me?from=callback' });
     h.emulator.fault({ endpoint: 'token', kind: 'slow', delayMs: 400, times: 2 });
     const first = browser.request(url);
     await sleep(50);
@@ -44,7 +44,7 @@ test('the same callback twice, 50 ms apart: one exchange, both land signed in, t
 test('a reload of a slow callback: the browser keeps only the second answer and is signed in', async () => {
   await withHarness({ routes: apiRoute }, async (h) => {
     const browser = h.browser();
-    const url = await startAttempt(browser, 'acme', { returnTo: '/me' });
+    const url = await startAttempt(browser, 'acme', { direct: true, returnTo: '/me' });
     const abandoned = twin(browser);
     h.emulator.fault({ endpoint: 'token', kind: 'slow', delayMs: 400, times: 2 });
     // The first request's answer never reaches the browser (it reloaded): a twin takes it.

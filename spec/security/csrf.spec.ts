@@ -20,7 +20,8 @@ function agePendingRoute(app: Express): void {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ routes: agePendingRoute });
+  // RFC bodies: these tests read the package's invalid_grant message (Egnyte's own shapes give 502, see CHANGELOG).
+  h = await startHarness({ routes: agePendingRoute, emulator: { tokenErrorShape: 'rfc' } });
 });
 afterAll(() => h.close());
 beforeEach(() => h.emulator.resetCalls());
