@@ -66,10 +66,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }),
   );
   app.get('/me', requireEgnyteUser(), (req, res) => {
-    res.json({ user: req.egnyte.user, domain: req.egnyte.domain, stale: req.egnyte.stale });
+    res.json({ user: req.egnyte!.user, domain: req.egnyte!.domain, stale: req.egnyte!.stale });
   });
   app.get('/page', requireEgnyteUser(), (req, res) => {
-    res.type('html').send(`<p>Hello ${req.egnyte.user.firstName}</p>`);
+    res.type('html').send(`<p>Hello ${req.egnyte!.user.firstName}</p>`);
   });
   options.routes?.(app);
   app.use(egnyteErrorHandler());
