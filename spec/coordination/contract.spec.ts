@@ -4,6 +4,7 @@
  * built on the contract are checked here too, with two Flights per key standing for two
  * app instances (each has its own in-process single-flight).
  */
+import { Redis as IoRedis } from 'ioredis';
 import { createClient } from 'redis';
 import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
@@ -13,15 +14,19 @@ import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 let redis: RedisServer;
 let client: ReturnType<typeof createClient>;
+let ioredis: IoRedis;
 
 beforeAll(async () => {
   redis = await startRedis();
   client = createClient({ url: redis.url });
   client.on('error', () => undefined);
   await client.connect();
+  ioredis = new IoRedis(redis.url, { lazyConnect: true });
+  await ioredis.connect();
 });
 afterAll(async () => {
   await client.quit().catch(() => undefined);
+  ioredis.disconnect();
   await redis.stop();
 });
 
@@ -31,7 +36,8 @@ const unique = (name: string): string => `${name}-${process.pid}-${++n}`;
 
 const backends: Array<[string, () => EgnyteCoordination]> = [
   ['memory', () => memoryCoordination()],
-  ['redis', () => redisCoordination({ client, prefix: 'contract:' })],
+  ['redis (node-redis 5)', () => redisCoordination({ client, prefix: 'contract:' })],
+  ['redis (ioredis)', () => redisCoordination({ client: ioredis, prefix: 'contract-io:' })],
 ];
 
 describe.each(backends)('%s backend', (_name, make) => {
