@@ -106,6 +106,12 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'The app\'s session storage is not working right now. Please try again in a moment.',
     action: TRY_AGAIN,
   },
+  sign_in_refused: {
+    title: 'This app did not let you sign in',
+    explanation: 'The app refused this sign-in. The reason it gave is below.',
+    action: TRY_AGAIN,
+    showDetail: true,
+  },
   coordination_unavailable: {
     title: 'The app is briefly unavailable',
     explanation: 'The app cannot reach the store its instances share right now. Please try again in a moment.',

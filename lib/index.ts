@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export { egnyteAuth } from './flow/router.js';
-export { requireEgnyteUser, attachEgnyteUser } from './guard/guard.js';
+export type { EgnyteAuthRouter } from './flow/router.js';
+export type { EgnyteBackgroundApi } from './flow/background.js';
+export { requireEgnyteUser, attachEgnyteUser, withEgnyteUser } from './guard/guard.js';
 export { memoryCoordination } from './coordination/memory.js';
 export type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './coordination/types.js';
 export { egnyteErrorHandler } from './errors/error-handler.js';
@@ -33,7 +35,12 @@ export type {
   EgnyteLogin,
   EgnytePendingLogin,
   EgnyteRegion,
+  EgnyteRequest,
   EgnyteRequestContext,
+  EgnyteLoginEvent,
+  EgnyteLogoutEvent,
+  EgnyteLoginOptions,
+  AfterCallbackResult,
   EgnyteSessionData,
   EgnyteTokenSet,
   EgnyteUser,

@@ -25,6 +25,7 @@ export type EgnyteAuthErrorCode =
   | 'login_required'
   | 'session_store_failed'
   | 'coordination_unavailable'
+  | 'sign_in_refused'
   | 'not_found'
   | 'permission_denied';
 
@@ -50,6 +51,7 @@ export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Obj
   login_required: 401,
   session_store_failed: 503,
   coordination_unavailable: 503,
+  sign_in_refused: 403,
   not_found: 404,
   permission_denied: 403,
 });

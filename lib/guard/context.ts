@@ -11,7 +11,7 @@ import type { EgnyteLogin, EgnyteRequestContext, EgnyteUser } from '../types.js'
 import { isExpired } from './reload.js';
 
 /** The login as this request sees it: the session's copy, or a shared outcome applied to it. */
-export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'tokens' | 'tokensVersion' | 'userFetchedAt'> & { user: EgnyteUser };
+export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'tokens' | 'tokensVersion' | 'userFetchedAt' | 'data'> & { user: EgnyteUser };
 
 function isRefusal(err: unknown): err is EgnyteAuthError {
   return err instanceof EgnyteAuthError && (err.code === 'login_required' || err.code === 'developer_inactive');
@@ -31,6 +31,7 @@ export function contextFor(req: Request, runtime: Runtime, view: LoginView, stal
     domain: view.domain,
     stale,
     userFetchedAt: view.userFetchedAt ?? 0,
+    data: view.data,
     async fetch(path, init) {
       if (!req.session?.egnyte?.login) throw new EgnyteAuthError('login_required', 'The Egnyte sign-in ended. Sign in again.');
       // The guard could not refresh an expired token (Egnyte unreachable or throttling): Egnyte

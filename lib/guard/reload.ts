@@ -69,7 +69,7 @@ export async function refreshLogin(runtime: Runtime, login: EgnyteLogin): Promis
     }
     return outcome;
   }
-  const stored = await logins.replaceTokens(login.id, current, tokens);
+  const stored = await logins.replaceTokens(login.id, current, login.domain, tokens);
   if (stored.ok) return { kind: 'tokens', version: stored.record.version, tokens };
   if (stored.state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
   if (stored.state.kind === 'live') return { kind: 'tokens', version: stored.state.record.version, tokens: stored.state.record.tokens };
@@ -88,7 +88,7 @@ export async function reloadUser(runtime: Runtime, login: EgnyteLogin): Promise<
   const newer = state.kind === 'live' && state.record.version > (login.tokensVersion ?? 0) ? state.record : undefined;
   if (state.kind === 'unknown') {
     // The record expired or the backend lost it (a restart): the session's copy is the best there is.
-    await logins.restore(login.id, login.tokensVersion ?? 1, login.tokens);
+    await logins.restore(login.id, login.tokensVersion ?? 1, login.domain, login.tokens);
   }
   const tokens = newer?.tokens ?? login.tokens;
   try {
