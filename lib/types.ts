@@ -6,6 +6,8 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
 import type { EgnyteCoordination } from './coordination/types.js';
+import type { EgnyteApi } from './egnyte/api-client.js';
+import type { EgnyteQuota } from './egnyte/quota.js';
 
 /** Egnyte's data centres that host the Enhanced Auth Service. */
 export type EgnyteRegion = 'us' | 'eu';
@@ -82,6 +84,14 @@ export interface EgnyteAuthOptions {
   maxSessionAge?: number;
   /** A login ends after this many seconds without a request. Default: none. */
   idleTimeout?: number;
+  /**
+   * How fast `req.egnyte.fetch`/`api` and `egnyteApiFor` may call Egnyte per login: Egnyte's
+   * per-token defaults, 2 calls a second and 1,000 a day (`perDay: 0` stops counting days).
+   * Counted across instances with `redisCoordination`.
+   */
+  apiLimits?: { perSecond?: number; perDay?: number };
+  /** The longest a call waits for its turn, in ms (then `rate_limited`); also bounds one retry after Egnyte's `Retry-After`. Default 10000. */
+  apiWaitMs?: number;
   /**
    * Runs once per sign-in, after the code exchange and before the session is saved. Return
    * `{ user }` to add fields to `req.egnyte.user` (kept across re-reads; Egnyte's own fields
@@ -191,6 +201,10 @@ export interface EgnyteRequestContext {
    * (`login_required`, which also signs the user out of this session).
    */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Typed, paced helpers for the calls apps make first: `req.egnyte.api.get('/pubapi/v1/userinfo')`. */
+  readonly api: EgnyteApi;
+  /** Egnyte's usage headers (`X-Accesstoken-Qps-*`, `-Quota-*`) from this request's latest call, if any. */
+  readonly quota: EgnyteQuota | undefined;
   /** What `afterCallback` returned as `data` at sign-in, if anything. */
   data: unknown;
 }

@@ -72,7 +72,8 @@ it('lists what each user may see', async () => {
 it('answers 503 with Retry-After when Egnyte throttles', async () => {
   const agent = request.agent(appUnderTest());
   await signInAs(agent, { domain: 'globex', username: 'mlee' });
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 1 });
+  // Twice: the paced client retries a throttled GET once after Retry-After.
+  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 2 });
   const res = await agent.get('/files').set('Accept', 'application/json').expect(503);
   expect(res.headers['retry-after']).toBe('2');
   expect(res.body).toMatchObject({ error: 'rate_limited', retryAfter: 2 });

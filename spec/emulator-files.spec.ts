@@ -125,7 +125,8 @@ it('needs the Egnyte.filesystem scope when the token was granted a scope', async
 
 it('takes faults by the endpoint name "fs" and refuses what it does not emulate', async () => {
   const fs = await as('jsmith');
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 1 });
+  // Twice: the paced client retries a throttled GET once after Retry-After.
+  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 2 });
   const throttled = await fs('/Shared');
   expect(throttled.status).toBe(503);
   expect(throttled.body).toMatchObject({ error: 'rate_limited', retryAfter: 2 });

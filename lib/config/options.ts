@@ -37,6 +37,8 @@ export interface ResolvedConfig {
   routes: { login: string; callback: string; logout: string };
   /** Which routes the router mounts. */
   mounted: { login: boolean; callback: boolean; logout: boolean };
+  apiLimits: { perSecond: number; perDay: number };
+  apiWaitMs: number;
   afterCallback: EgnyteAuthOptions['afterCallback'];
   onLogin: EgnyteAuthOptions['onLogin'];
   onLogout: EgnyteAuthOptions['onLogout'];
@@ -61,7 +63,7 @@ export interface ResolvedConfig {
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
-  'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout',
+  'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs',
 ]);
 const HOOKS = ['afterCallback', 'onLogin', 'onLogout'] as const;
 const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
@@ -254,6 +256,26 @@ function checkCoordination(value: unknown, problems: Problems): EgnyteCoordinati
   return value as EgnyteCoordination;
 }
 
+function checkApiLimits(value: unknown, problems: Problems): ResolvedConfig['apiLimits'] {
+  const limits = { perSecond: 2, perDay: 1000 };
+  if (value === undefined) return limits;
+  const given = value as Record<string, unknown> | null;
+  if (typeof given !== 'object' || given === null) {
+    problems.add('apiLimits must be an object like { perSecond: 2, perDay: 1000 }.');
+    return limits;
+  }
+  for (const key of Object.keys(given)) if (key !== 'perSecond' && key !== 'perDay') problems.add(`apiLimits.${key} is not a limit (perSecond, perDay).`);
+  if (given.perSecond !== undefined) {
+    if (!Number.isInteger(given.perSecond) || (given.perSecond as number) < 1) problems.add('apiLimits.perSecond must be a whole number >= 1.');
+    else limits.perSecond = given.perSecond as number;
+  }
+  if (given.perDay !== undefined) {
+    if (!Number.isInteger(given.perDay) || (given.perDay as number) < 0) problems.add('apiLimits.perDay must be a whole number >= 0 (0: no daily count).');
+    else limits.perDay = given.perDay as number;
+  }
+  return limits;
+}
+
 function checkSeconds(name: string, value: unknown, problems: Problems): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -291,6 +313,8 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     problems.add(`domain "${domain}" is not in allowedDomains.`);
   }
   const { routes, mounted } = checkRoutes(given.routes, problems);
+  const apiLimits = checkApiLimits(given.apiLimits, problems);
+  const apiWaitMs = checkNumber('apiWaitMs', given.apiWaitMs, 10_000, 0, problems);
   for (const hook of HOOKS) {
     if (given[hook] !== undefined && typeof given[hook] !== 'function') problems.add(`${hook} must be a function.`);
   }
@@ -335,6 +359,8 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     hostSuffixes,
     routes,
     mounted,
+    apiLimits,
+    apiWaitMs,
     afterCallback: given.afterCallback as EgnyteAuthOptions['afterCallback'],
     onLogin: given.onLogin as EgnyteAuthOptions['onLogin'],
     onLogout: given.onLogout as EgnyteAuthOptions['onLogout'],

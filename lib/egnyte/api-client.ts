@@ -24,10 +24,12 @@ export interface EgnyteApiClientOptions {
   accessToken: () => string | Promise<string>;
   /**
    * Called (and awaited) when Egnyte refuses the token (`login_required`,
-   * `developer_inactive`), before the error is thrown: the place to end the login. Its own
-   * errors are logged and ignored.
+   * `developer_inactive`): the place to end the login, or to find a newer token (another
+   * instance refreshed). Answer `true` to have the call sent once more with `accessToken()`
+   * (when its body can be sent again); otherwise the refusal is thrown. Its own errors are
+   * logged and count as `false`.
    */
-  onTokenRefused?: (error: EgnyteAuthError) => void | Promise<void>;
+  onTokenRefused?: (error: EgnyteAuthError) => void | boolean | Promise<void | boolean>;
   /** The app's pacer (one per `egnyteAuth()`), see `createEgnytePacer`. */
   pacer: EgnytePacer;
   /** What the pacer counts per: one key per token or login, never the token itself. */
@@ -109,18 +111,21 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
   const { config, domain, pacer, paceKey } = options;
   let quota: EgnyteQuota | undefined;
 
-  async function tokenRefused(error: EgnyteAuthError): Promise<void> {
+  async function tokenRefused(error: EgnyteAuthError): Promise<boolean> {
     try {
-      await options.onTokenRefused?.(error);
+      return (await options.onTokenRefused?.(error)) === true;
     } catch {
       log.upstream('onTokenRefused threw; the refusal is reported anyway');
+      return false;
     }
   }
 
   async function call(path: string, init: RequestInit, until: 'body' | 'headers'): Promise<Response> {
     const deadline = Date.now() + pacer.apiWaitMs;
     const method = (init.method ?? 'GET').toUpperCase();
-    const retriable = IDEMPOTENT.has(method) && isReplayable(init.body);
+    const replayable = isReplayable(init.body);
+    const retriable = IDEMPOTENT.has(method) && replayable;
+    let refusedOnce = false;
     for (let attempt = 0; ; attempt++) {
       // The token is read before queueing for a slot: a slow refresh must not hold a lane.
       const accessToken = await options.accessToken();
@@ -142,7 +147,14 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
       } catch (err) {
         if (seen) quota = egnyteQuota(seen) ?? quota;
         if (!isEgnyteAuthError(err)) throw err;
-        if (err.code === 'login_required' || err.code === 'developer_inactive') await tokenRefused(err);
+        if (err.code === 'login_required' || err.code === 'developer_inactive') {
+          // A refused request did nothing at Egnyte: sending it again with a newer token is safe.
+          if (!refusedOnce && (await tokenRefused(err)) && replayable) {
+            refusedOnce = true;
+            continue;
+          }
+          throw err;
+        }
         const daily = (seen?.headers.get('x-mashery-error-code') ?? '').toUpperCase().includes('OVER_RATE');
         const waitMs = (err.retryAfter ?? 1) * 1000;
         if (err.code !== 'rate_limited' || daily || !retriable || attempt > 0 || Date.now() + waitMs >= deadline) throw err;

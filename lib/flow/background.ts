@@ -3,7 +3,7 @@
  * any request (a sync, a webhook). It works from the login's shared record, the latest token
  * set any instance stored, refreshed like the guard does (once per login across instances).
  */
-import { callEgnyteApi } from '../egnyte/api.js';
+import { type EgnyteApi, createEgnyteApiClient } from '../egnyte/api-client.js';
 import { EgnyteAuthError, errorFromData } from '../errors/errors.js';
 import { isExpired, refreshLogin } from '../guard/reload.js';
 import type { Runtime } from '../runtime.js';
@@ -13,8 +13,10 @@ import type { EgnyteLogin } from '../types.js';
 export interface EgnyteBackgroundApi {
   /** The login's Egnyte domain. */
   domain: string;
-  /** Calls Egnyte's API on the user's domain with the user's latest token, e.g. `fetch('/pubapi/v1/userinfo')`. */
+  /** Calls Egnyte's API on the user's domain with the user's latest token, paced like `req.egnyte.fetch`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Typed, paced helpers, as `req.egnyte.api`. */
+  api: EgnyteApi;
 }
 
 function ended(): EgnyteAuthError {
@@ -28,22 +30,30 @@ export function backgroundApi(runtime: Runtime) {
     const first = await runtime.logins.state(loginId);
     if (first.kind !== 'live') throw ended();
     const { domain } = first.record;
+    let version = first.record.version;
     /** The login's current tokens, refreshed when expired; throws once the login ended. */
     const currentTokens = async (): Promise<EgnyteLogin['tokens']> => {
       const state = await runtime.logins.state(loginId);
       if (state.kind !== 'live') throw ended();
+      version = state.record.version;
       if (!isExpired(state.record.tokens, Date.now())) return state.record.tokens;
       const login: EgnyteLogin = { id: loginId, domain, tokens: state.record.tokens, tokensVersion: state.record.version, loggedInAt: 0 };
       const outcome = await runtime.refreshes.run(loginId, () => refreshLogin(runtime, login));
       if (outcome.kind !== 'tokens') throw errorFromData(outcome.error);
       return outcome.tokens;
     };
-    return {
+    const client = createEgnyteApiClient({
+      config: runtime.config,
       domain,
-      async fetch(path, init) {
-        const tokens = await currentTokens();
-        return callEgnyteApi(runtime.config, domain, tokens.accessToken, path, init, 'headers');
+      pacer: runtime.pacer,
+      paceKey: loginId,
+      accessToken: async () => (await currentTokens()).accessToken,
+      // Another instance may have refreshed meanwhile: the next accessToken() reads its tokens.
+      onTokenRefused: async () => {
+        const state = await runtime.logins.state(loginId).catch(() => undefined);
+        return state?.kind === 'live' && state.record.version > version;
       },
-    };
+    });
+    return { domain, fetch: client.fetch, api: client.api };
   };
 }

@@ -4,11 +4,11 @@
  * code exchange, and the others answer with its outcome.
  */
 import type { Request, Response } from 'express';
-import { fetchEgnyteUser } from '../egnyte/api.js';
 import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { pacedUser } from '../guard/reload.js';
 import { revokeTokens } from '../session/end-login.js';
 import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
@@ -47,9 +47,9 @@ function refusalOfAuthorizationError(error: string): EgnyteAuthError {
 }
 
 /** Loads the user once at sign-in; throttling or an unreachable Egnyte leave it for the guard. */
-async function userAtSignIn(runtime: Runtime, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
+async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
   try {
-    return await fetchEgnyteUser(runtime.config, domain, accessToken);
+    return await pacedUser(runtime, loginId, domain, accessToken);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
     throw err;
@@ -87,13 +87,14 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
     const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state);
     try {
       const { config } = runtime;
+      const loginId = newLoginId();
       const hooked = config.afterCallback !== undefined || config.onLogin !== undefined;
       // The app's hooks are promised the user: without it (Egnyte throttling) the sign-in waits for another try.
-      const user = hooked ? await fetchEgnyteUser(config, domain, tokens.accessToken) : await userAtSignIn(runtime, domain, tokens.accessToken);
+      const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
       const decided = user ? await decideSignIn(config.afterCallback, { req, user, domain }) : {};
       const now = Date.now();
       const login: EgnyteLogin = {
-        id: newLoginId(),
+        id: loginId,
         domain,
         tokens,
         tokensVersion: 1,

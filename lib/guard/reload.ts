@@ -7,7 +7,7 @@ import { fetchEgnyteUser } from '../egnyte/api.js';
 import { refreshTokens } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorToData } from '../errors/errors.js';
 import type { Runtime } from '../runtime.js';
-import type { EgnyteLogin, EgnyteTokenSet } from '../types.js';
+import type { EgnyteLogin, EgnyteTokenSet, EgnyteUser } from '../types.js';
 import type { RefreshOutcome, ReloadOutcome } from './outcomes.js';
 
 /** Tokens this close to expiry are refreshed before use. */
@@ -27,6 +27,23 @@ export function isFresh(login: EgnyteLogin, now: number, userCacheMs: number): b
     now >= login.userFetchedAt &&
     !isExpired(login.tokens, now)
   );
+}
+
+/** Room a paced userinfo call may hold its lane beyond `timeoutMs`. */
+const HOLD_MARGIN_MS = 2000;
+
+/**
+ * Reads the user through the login's pacer: Egnyte counts userinfo against the same per-token
+ * limit as the app's own calls through `req.egnyte`.
+ */
+export async function pacedUser(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser> {
+  const { config, pacer } = runtime;
+  const slot = await pacer.acquire(loginId, { deadline: Date.now() + config.apiWaitMs, holdMs: config.timeoutMs + HOLD_MARGIN_MS });
+  try {
+    return await fetchEgnyteUser(config, domain, accessToken);
+  } finally {
+    slot.release(true);
+  }
 }
 
 const ENDED_ELSEWHERE = (): EgnyteAuthError => new EgnyteAuthError('login_required', 'This sign-in was ended (signed out). Sign in again.');
@@ -92,7 +109,7 @@ export async function reloadUser(runtime: Runtime, login: EgnyteLogin): Promise<
   }
   const tokens = newer?.tokens ?? login.tokens;
   try {
-    const user = await fetchEgnyteUser(config, login.domain, tokens.accessToken);
+    const user = await pacedUser(runtime, login.id, login.domain, tokens.accessToken);
     return { kind: 'fresh', user, fetchedAt: Date.now(), ...(newer ? { tokens: { version: newer.version, tokens: newer.tokens } } : {}) };
   } catch (err) {
     return settleError(err, 'Reading the user from Egnyte failed unexpectedly.');

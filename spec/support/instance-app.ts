@@ -40,6 +40,7 @@ app.use(
     clientSecret: env.CLIENT_SECRET!,
     baseUrl: `http://localhost:${port}`,
     timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
+    apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
     revokeOnLogout: false,
     endpoints: {
       enhancedAuth: { us: `${emulatorUrl}/eas/us/services/oauth/code`, eu: `${emulatorUrl}/eas/eu/services/oauth/code` },
