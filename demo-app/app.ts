@@ -9,7 +9,7 @@ import session from 'express-session';
 import type { Store } from 'express-session';
 import helmet from 'helmet';
 import createMemoryStore from 'memorystore';
-import { egnyteAuth, egnyteSessionStore, requireEgnyteUser } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteSessionStore, requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
 import type { EgnyteAuthOptions, EgnyteCoordination, EgnyteEndpoints } from 'express-egnyte-auth';
 import type { DemoConfig } from './config.js';
 import { demoErrorHandler, wantsHtml } from './errors.js';
@@ -153,7 +153,7 @@ export function createDemoApp(config: DemoAppConfig, services: DemoAppServices =
     const ctx: PageContext = { mode: config.mode };
     if (config.instance !== undefined) ctx.instance = config.instance;
     // req.egnyte is only set behind the guard; elsewhere peek at the session the package keeps.
-    const who = displayName((req.egnyte as typeof req.egnyte | undefined)?.user ?? req.session?.egnyte?.login?.user);
+    const who = displayName(req.egnyte?.user ?? req.session?.egnyte?.login?.user);
     if (who) ctx.signedInAs = who;
     return ctx;
   };
@@ -174,7 +174,7 @@ export function createDemoApp(config: DemoAppConfig, services: DemoAppServices =
     );
   });
 
-  app.get('/profile', requireEgnyteUser(), async (req: Request, res: Response) => {
+  app.get('/profile', requireEgnyteUser(), withEgnyteUser(async (req, res) => {
     const { user, domain, stale, userFetchedAt } = req.egnyte;
     let details: UsersApiDetails | undefined;
     let detailsNote: string | undefined;
@@ -197,9 +197,9 @@ export function createDemoApp(config: DemoAppConfig, services: DemoAppServices =
     const shared = await loadSharedFolder((path, init) => req.egnyte.fetch(path, init));
     const view = { user, domain, stale, userFetchedAt, shared, ...(details ? { details } : {}), ...(detailsNote ? { detailsNote } : {}) };
     res.type('html').send(profilePage(pageContext(req), view));
-  });
+  }));
 
-  app.get('/api/me', requireEgnyteUser(), (req: Request, res: Response) => {
+  app.get('/api/me', requireEgnyteUser(), withEgnyteUser((req, res) => {
     const { user, domain, stale, userFetchedAt } = req.egnyte;
     res.json({
       user: {
@@ -214,7 +214,7 @@ export function createDemoApp(config: DemoAppConfig, services: DemoAppServices =
       stale,
       userFetchedAt: new Date(userFetchedAt).toISOString(),
     });
-  });
+  }));
 
   app.use((req: Request, res: Response) => {
     if (!wantsHtml(req)) {

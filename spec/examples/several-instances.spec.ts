@@ -13,7 +13,7 @@ import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser, type EgnyteAuthOptions } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser, withEgnyteUser, type EgnyteAuthOptions } from 'express-egnyte-auth';
 import { redisCoordination } from 'express-egnyte-auth/redis';
 import { createCookieJar, signInAs, startEgnyteEmulator, type EgnyteEmulator } from 'express-egnyte-auth/testing';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
@@ -44,7 +44,7 @@ export async function createApp(auth: EgnyteAuthOptions) {
     }),
   );
   app.use(egnyteAuth({ ...auth, coordination: redisCoordination({ client: redis }) }));
-  app.get('/me', requireEgnyteUser(), (req, res) => res.json(req.egnyte.user));
+  app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
   app.use(egnyteErrorHandler());
   return { app, redis };
 }
