@@ -134,7 +134,8 @@ export async function refreshTokens(config: ResolvedConfig, domain: string, toke
     // Only a 4xx is Egnyte refusing the refresh token; a garbled 200 is a glitch like a 5xx,
     // so the session keeps its login (and its cached user) instead of being signed out.
     const refused = error.upstreamStatus !== undefined && error.upstreamStatus >= 400 && error.upstreamStatus < 500;
-    if (error.code === 'token_exchange_failed' && refused) {
+    // A refused key ends the login too: the sign-in that follows shows what to fix.
+    if ((error.code === 'token_exchange_failed' || error.code === 'invalid_config') && refused) {
       throw new EgnyteAuthError('login_required', 'Egnyte refused to refresh the sign-in. Sign in again.', { upstreamStatus: error.upstreamStatus });
     }
     throw error;

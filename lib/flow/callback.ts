@@ -15,6 +15,7 @@ import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { askForDomain } from './domain-prompt.js';
 import { parseCallbackParams } from './params.js';
+import { atSignIn } from './sign-in-errors.js';
 import { prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
 
@@ -51,7 +52,7 @@ async function userAtSignIn(runtime: Runtime, domain: string, accessToken: strin
     return await fetchEgnyteUser(runtime.config, domain, accessToken);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
-    throw err;
+    throw atSignIn(err);
   }
 }
 
