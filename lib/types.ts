@@ -78,6 +78,13 @@ export interface EgnyteAuthOptions {
   maxSessionAge?: number;
   /** A login ends after this many seconds without a request. Default: none. */
   idleTimeout?: number;
+  /**
+   * PKCE (S256, RFC 7636) on every authorization request, as RFC 9700 recommends for
+   * confidential clients too: a code stolen on its way back is useless without the verifier
+   * kept in this browser's session. Servers that do not know PKCE ignore it. Default `true`;
+   * `false` only for a server that refuses requests carrying it (see TROUBLESHOOTING).
+   */
+  pkce?: boolean;
 }
 
 /** Options of {@link requireEgnyteUser}. */
@@ -149,6 +156,8 @@ export interface EgnytePendingLogin {
   returnTo: string;
   /** The domain chosen at login, when known then. */
   domain?: string;
+  /** The PKCE code verifier, sent with the code exchange only (absent with `pkce: false`). */
+  codeVerifier?: string;
   /** When the attempt started (ms since epoch). */
   createdAt: number;
 }

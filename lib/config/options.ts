@@ -50,12 +50,14 @@ export interface ResolvedConfig {
   maxSessionAgeMs: number | undefined;
   /** Idle limit (ms), when set. */
   idleTimeoutMs: number | undefined;
+  /** Send a PKCE challenge with every authorization request. */
+  pkce: boolean;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
-  'coordination', 'maxSessionAge', 'idleTimeout',
+  'coordination', 'maxSessionAge', 'idleTimeout', 'pkce',
 ]);
 const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -291,6 +293,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   const timeoutMs = checkNumber('timeoutMs', given.timeoutMs, 10_000, 1, problems);
   if (given.revokeOnLogout !== undefined && typeof given.revokeOnLogout !== 'boolean') problems.add('revokeOnLogout must be true or false.');
   if (given.fetch !== undefined && typeof given.fetch !== 'function') problems.add('fetch must be a fetch-compatible function.');
+  if (given.pkce !== undefined && typeof given.pkce !== 'boolean') problems.add('pkce must be true or false.');
   const endpoints = checkEndpoints(given.endpoints, problems);
   const coordination = checkCoordination(given.coordination, problems);
   const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
@@ -331,5 +334,6 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     coordination,
     maxSessionAgeMs,
     idleTimeoutMs,
+    pkce: (given.pkce as boolean | undefined) ?? true,
   });
 }

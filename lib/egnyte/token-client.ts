@@ -110,13 +110,14 @@ function toTokenSet(response: oidc.TokenEndpointResponse, now: number, previousR
   };
 }
 
-/** Exchanges an authorization code for tokens on `domain`. */
-export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string): Promise<EgnyteTokenSet> {
+/** Exchanges an authorization code for tokens on `domain`, with the attempt's PKCE verifier when it has one. */
+export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string, codeVerifier?: string): Promise<EgnyteTokenSet> {
   const callbackUrl = new URL(config.redirectUri);
   callbackUrl.searchParams.set('code', code);
   callbackUrl.searchParams.set('state', state);
   try {
-    const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, { expectedState: state });
+    const checks = { expectedState: state, ...(codeVerifier ? { pkceCodeVerifier: codeVerifier } : {}) };
+    const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, checks);
     return toTokenSet(response, Date.now());
   } catch (err) {
     throw unwrap(err);

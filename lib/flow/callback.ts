@@ -84,7 +84,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
   const { domain } = attempt;
   const others = prunePending(requireSession(req).egnyte?.pending, Date.now());
   try {
-    const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state);
+    const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
     try {
       const user = await userAtSignIn(runtime, domain, tokens.accessToken);
       const now = Date.now();
