@@ -11,6 +11,7 @@ import { EgnyteAuthError } from './errors/errors.js';
 import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
+import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
 import type { StoreGuards } from './session/write-guard.js';
 
 /** One `egnyteAuth()` instance's state. */
@@ -26,6 +27,8 @@ export interface Runtime {
   signIns: Flights<SignInOutcome>;
   /** Session store wrappers that let logout win over writes in flight. */
   storeGuards: StoreGuards;
+  /** Limits on failed code exchanges with a domain learned at the callback. */
+  exchangeLimits: ExchangeLimits;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +47,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     // Exchange, userinfo and the session save: two upstream calls and a store write.
     signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
     storeGuards: new WeakMap(),
+    exchangeLimits: createExchangeLimits(coordination),
   };
 }
 

@@ -15,6 +15,7 @@ const TITLES: Partial<Record<EgnyteAuthErrorCode, string>> = {
   invalid_domain: 'That is not an Egnyte domain',
   domain_not_allowed: 'This Egnyte domain cannot sign in here',
   rate_limited: 'Egnyte is busy',
+  sign_in_throttled: 'Too many failed sign-ins',
   upstream_unavailable: 'Egnyte is not answering',
   session_missing: 'Your sign-in session was lost',
   state_mismatch: 'This sign-in link is not valid any more',

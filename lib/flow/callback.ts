@@ -5,7 +5,6 @@
  */
 import type { Request, Response } from 'express';
 import { fetchEgnyteUser } from '../egnyte/api.js';
-import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
@@ -14,6 +13,7 @@ import { adoptSession, regenerateSession, requireSession, saveSession } from '..
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { askForDomain } from './domain-prompt.js';
+import { exchangeForAttempt } from './exchange-limits.js';
 import { parseCallbackParams } from './params.js';
 import { atSignIn } from './sign-in-errors.js';
 import { prunePending, takePending } from './pending-logins.js';
@@ -84,7 +84,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
   const { domain } = attempt;
   const others = prunePending(requireSession(req).egnyte?.pending, Date.now());
   try {
-    const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
+    const tokens = await exchangeForAttempt(req, runtime, attempt);
     try {
       const user = await userAtSignIn(runtime, domain, tokens.accessToken);
       const now = Date.now();
