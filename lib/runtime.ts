@@ -4,6 +4,7 @@
  * passes through the router.
  */
 import type { Request } from 'express';
+import { publicPath } from './config/mount-check.js';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
 import { LoginRegistry } from './coordination/logins.js';
@@ -51,6 +52,14 @@ export function createRuntime(config: ResolvedConfig): Runtime {
   };
 }
 
+/**
+ * The path of `req` as the browser sees it: Express's path under the router's mount, under
+ * baseUrl's path (see `config/mount-check.ts` for how the two combine).
+ */
+export function publicUrlOf(attached: AttachedRuntime, req: Request): string {
+  return publicPath(attached.runtime.config.basePath, attached.mountPath, req.originalUrl);
+}
+
 /** The runtime as seen by one request, with the path the router is mounted at. */
 export interface AttachedRuntime {
   runtime: Runtime;
@@ -79,8 +88,11 @@ export function requireRuntime(req: Request): AttachedRuntime {
   return attached;
 }
 
-/** The login URL for this mount, with an optional `returnTo`. */
+/**
+ * The login URL as the browser sees it (baseUrl's path, then the route), with an optional
+ * `returnTo`, itself a path as the browser sees it (see {@link publicUrlOf}).
+ */
 export function loginUrl(attached: AttachedRuntime, returnTo?: string): string {
-  const path = attached.mountPath + attached.runtime.config.routes.login;
+  const path = attached.runtime.config.basePath + attached.runtime.config.routes.login;
   return returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path;
 }

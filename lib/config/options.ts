@@ -7,6 +7,7 @@ import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from 
 import { memoryCoordination } from '../coordination/memory.js';
 import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { basePathOf } from './mount-check.js';
 import { sanitizeReturnTo } from './return-to.js';
 import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
 
@@ -27,6 +28,10 @@ export interface ResolvedConfig {
   clientId: string;
   clientSecret: string;
   baseUrl: string;
+  /** baseUrl's path (`''` at the root, else e.g. `/app`): every path the package makes starts with it. */
+  basePath: string;
+  /** The app's home as the browser sees it: `basePath + '/'`. */
+  homePath: string;
   redirectUri: string;
   scope: string | undefined;
   region: (req: Request) => EgnyteRegion;
@@ -281,7 +286,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     problems.add(`domain "${domain}" is not in allowedDomains.`);
   }
   const routes = checkRoutes(given.routes, problems);
-  let postLogoutRedirect = '/';
+  let postLogoutRedirect: string | undefined;
   if (given.postLogoutRedirect !== undefined) {
     if (typeof given.postLogoutRedirect === 'string' && sanitizeReturnTo(given.postLogoutRedirect, '') === given.postLogoutRedirect) {
       postLogoutRedirect = given.postLogoutRedirect;
@@ -308,6 +313,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     );
   }
 
+  const basePath = basePathOf(baseUrl as string);
   const enhancedAuthHosts = new Set(
     [...Object.values(ENHANCED_AUTH_URLS), ...Object.values(endpoints.urls)].map((u) => new URL(u).host),
   );
@@ -315,6 +321,8 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     clientId: (given.clientId as string).trim(),
     clientSecret: given.clientSecret as string,
     baseUrl: baseUrl as string,
+    basePath,
+    homePath: `${basePath}/`,
     redirectUri: `${baseUrl as string}${routes.callback}`,
     scope,
     region,
@@ -322,7 +330,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     isAllowed,
     hostSuffixes,
     routes,
-    postLogoutRedirect,
+    postLogoutRedirect: postLogoutRedirect ?? `${basePath}/`,
     userCacheMs: userCacheSeconds * 1000,
     timeoutMs,
     revokeOnLogout: (given.revokeOnLogout as boolean | undefined) ?? true,

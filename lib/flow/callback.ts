@@ -133,7 +133,7 @@ export function callbackHandler(runtime: Runtime) {
       // A callback that already signed this browser in (a reload, a restored tab): go where it went.
       const earlier = await runtime.signIns.peek(key);
       if (earlier?.kind === 'signed_in') return res.redirect(earlier.returnTo);
-      if (session.egnyte?.login) return res.redirect('/');
+      if (session.egnyte?.login) return res.redirect(config.homePath);
       throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);

@@ -56,7 +56,7 @@ export function loginHandler(config: ResolvedConfig) {
     const { codeVerifier, codeChallenge } = await pkcePair(config);
     session.egnyte ??= {};
     addPending(session.egnyte, state, {
-      returnTo: sanitizeReturnTo(params.returnTo),
+      returnTo: sanitizeReturnTo(params.returnTo, config.homePath),
       ...(domain ? { domain } : {}),
       ...(codeVerifier ? { codeVerifier } : {}),
       createdAt: Date.now(),

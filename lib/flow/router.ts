@@ -4,6 +4,7 @@
  */
 import express, { type Router } from 'express';
 import { cookieWarner } from '../config/cookie-check.js';
+import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
@@ -27,10 +28,12 @@ export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const runtime = createRuntime(config);
   const router = express.Router();
   const checkCookie = cookieWarner(config.baseUrl);
+  const checkMount = mountWarner(config.baseUrl);
   router.use((req, _res, next) => {
     attachRuntime(req, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     checkCookie(req.session?.cookie);
+    checkMount(req.baseUrl);
     next();
   });
   router.get(config.routes.login, loginHandler(config));
