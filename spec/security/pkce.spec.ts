@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import session from 'express-session';
-import { resolveConfig } from '../lib/config/options.js';
-import { sessionIdOf, startLogin, storedSession, untilCallback } from './flow-support.js';
-import { startAttempt } from './support/attack-kit.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { resolveConfig } from '../../lib/config/options.js';
+import { sessionIdOf, startLogin, storedSession, untilCallback } from '../flow-support.js';
+import { startAttempt } from '../support/attack-kit.js';
+import { startHarness, type Harness } from '../support/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' } as const;
 
