@@ -8,6 +8,7 @@ import { publicPath } from './config/mount-check.js';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
 import { LoginRegistry } from './coordination/logins.js';
+import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
 import { EgnyteAuthError } from './errors/errors.js';
 import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
@@ -30,6 +31,8 @@ export interface Runtime {
   storeGuards: StoreGuards;
   /** Limits on failed code exchanges with a domain learned at the callback. */
   exchangeLimits: ExchangeLimits;
+  /** Paces calls to Egnyte per login, with counts in the coordination backend. */
+  pacer: EgnytePacer;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +52,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
     storeGuards: new WeakMap(),
     exchangeLimits: createExchangeLimits(coordination),
+    pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
   };
 }
 

@@ -34,10 +34,10 @@ function appRoutes(emulator: EgnyteEmulator, baseUrl: string): express.Router {
   router.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
   router.use(egnyteAuth({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl, endpoints: emulator.endpoints }));
   router.get('/page', requireEgnyteUser(), (req, res) => {
-    res.type('html').send(`<p>Hello ${req.egnyte.user.firstName}</p>`);
+    res.type('html').send(`<p>Hello ${req.egnyte!.user.firstName}</p>`);
   });
   router.get('/me', requireEgnyteUser(), (req, res) => {
-    res.json({ domain: req.egnyte.domain });
+    res.json({ domain: req.egnyte!.domain });
   });
   router.get('/', (_req, res) => {
     res.type('html').send('<p>home</p>');

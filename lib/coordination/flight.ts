@@ -81,7 +81,16 @@ export class Flights<T> {
     const giveUpAt = Date.now() + 2 * this.kind.lockMs + 1000;
     let pause = POLL_FIRST_MS;
     for (;;) {
-      const answer = await this.coordination.claim(lockKey, owner, this.kind.lockMs, resultKey);
+      let answer;
+      try {
+        answer = await this.coordination.claim(lockKey, owner, this.kind.lockMs, resultKey);
+      } catch (err) {
+        // A claim we gave up on may still reach the backend later and take the lock: release it
+        // after the claim (one connection keeps commands in order), or it would hold everyone
+        // back for `lockMs`. Not awaited: the backend is slow or down right now.
+        void this.coordination.settle(lockKey, owner, resultKey, '', 0).catch(() => undefined);
+        throw err;
+      }
       if (answer.kind === 'result') return JSON.parse(answer.value) as T;
       if (answer.kind === 'acquired') return this.runHolding(lockKey, owner, resultKey, task);
       if (Date.now() >= giveUpAt) {

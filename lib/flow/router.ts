@@ -10,7 +10,8 @@ import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
 import { callbackHandler } from './callback.js';
-import { loginHandler } from './login.js';
+import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
+import { egnyteLoginMethod, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
 
 /**
@@ -23,21 +24,34 @@ import { logoutHandler } from './logout.js';
  * app.use(egnyteAuth({ clientId, clientSecret, baseUrl: 'https://app.example.com', scope: ['Egnyte.user'] }));
  * ```
  */
-export function egnyteAuth(options: EgnyteAuthOptions): Router {
+export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
-  const router = express.Router();
+  const router = express.Router() as EgnyteAuthRouter;
   const checkCookie = cookieWarner(config.baseUrl);
   const checkMount = mountWarner(config.baseUrl);
-  router.use((req, _res, next) => {
+  const egnyteLogin = egnyteLoginMethod(config);
+  router.use((req, res, next) => {
     attachRuntime(req, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
+    res.egnyteLogin = egnyteLogin;
     checkCookie(req.session?.cookie);
     checkMount(req.baseUrl);
     next();
   });
-  router.get(config.routes.login, loginHandler(config));
-  router.get(config.routes.callback, callbackHandler(runtime));
-  router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
+  if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
+  if (config.mounted.logout) router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  router.egnyteApiFor = backgroundApi(runtime);
   return router;
+}
+
+/** What {@link egnyteAuth} returns: the router, plus Egnyte access for jobs outside any request. */
+export interface EgnyteAuthRouter extends Router {
+  /**
+   * Egnyte on behalf of a signed-in user outside any request (`loginId` from
+   * `req.egnyte.loginId`), with the login's latest tokens, refreshed as needed. Throws
+   * `login_required` once the login ended (logout, expiry).
+   */
+  egnyteApiFor(login: { loginId: string }): Promise<EgnyteBackgroundApi>;
 }
