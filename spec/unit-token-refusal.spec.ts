@@ -35,6 +35,13 @@ describe('a refused grant: 400 token_exchange_failed, "sign in again", never "ch
     expect(err.message).toMatch(/refused the sign-in code \(invalid_grant\)/);
   });
 
+  test.each([
+    ['RFC invalid_grant with 401', answer(401, { error: 'invalid_grant' })],
+    ["the password grant's wrong password (401)", answer(401, { errorMessage: 'Invalid username or password.' })],
+  ])('%s: the grant, not the key', async (_name, response) => {
+    expect(await classifyEgnyteFailure(response, 'token')).toMatchObject({ code: 'token_exchange_failed', upstreamStatus: 401 });
+  });
+
   test("Egnyte's free text is not quoted (it may echo the code)", async () => {
     const err = await classifyEgnyteFailure(answer(400, { errorMessage: 'code SECRET-CODE-123 is invalid' }), 'token');
     expect(err.message).not.toContain('SECRET-CODE-123');

@@ -37,6 +37,15 @@ export const DEVELOPER_INACTIVE_AT_SIGN_IN =
   'its API key is not active for this Egnyte environment, typically a key issued for *.qa-egnyte.com used on *.egnyte.com, or the reverse. ' +
   'The app\'s developer must check clientId, clientSecret and hostSuffixes.';
 
+function refusedGrant(oauthError: string | undefined, upstreamStatus: number): EgnyteAuthError {
+  return new EgnyteAuthError(
+    'token_exchange_failed',
+    `Egnyte refused the sign-in code${oauthError === 'invalid_grant' ? ' (invalid_grant)' : ''}: it expired, was already used, ` +
+      'or does not belong to this sign-in. Sign in again.',
+    { status: 400, upstreamStatus },
+  );
+}
+
 function configProblem(marker: string, hint: string, upstreamStatus: number): EgnyteAuthError {
   return new EgnyteAuthError('invalid_config', `Egnyte refused this app's token request (${marker}). ${hint}`, { upstreamStatus });
 }
@@ -65,18 +74,14 @@ export function classifyTokenRefusal(input: TokenRefusalInput): EgnyteAuthError 
     return configProblem('"Request hostname and redirect url hostname do not match"', REDIRECT_HINT, upstreamStatus);
   }
   if (said(/^INVALID_CALLBACK$/)) return configProblem('INVALID_CALLBACK', REDIRECT_HINT, upstreamStatus);
+  // The grant itself was refused, whatever the status: RFC's invalid_grant, or the password
+  // grant's "Invalid username or password" (the same endpoint serves it).
+  if (oauthError === 'invalid_grant' || said(/user ?name or password/i)) return refusedGrant(oauthError, upstreamStatus);
   // Client authentication failed: a wrong secret, or a key that may not use this grant.
   if (status === 401 || status === 403 || oauthError === 'invalid_client' || oauthError === 'unauthorized_client') {
     return configProblem(`HTTP ${status}${oauthError ? `, ${oauthError}` : ''}`, `Egnyte did not accept the app's credentials. ${KEY_HINT}`, upstreamStatus);
   }
-  if (status === 400) {
-    return new EgnyteAuthError(
-      'token_exchange_failed',
-      `Egnyte refused the sign-in code${oauthError === 'invalid_grant' ? ' (invalid_grant)' : ''}: it expired, was already used, ` +
-        'or does not belong to this sign-in. Sign in again.',
-      { status: 400, upstreamStatus },
-    );
-  }
+  if (status === 400) return refusedGrant(oauthError, upstreamStatus);
   return new EgnyteAuthError(
     'token_exchange_failed',
     `Egnyte refused the token request (HTTP ${status}${oauthError ? `, ${oauthError}` : ''}). Sign in again; if it keeps failing, ` +
