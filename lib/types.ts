@@ -85,6 +85,13 @@ export interface EgnyteAuthOptions {
   /** A login ends after this many seconds without a request. Default: none. */
   idleTimeout?: number;
   /**
+   * PKCE (S256, RFC 7636) on every authorization request, as RFC 9700 recommends for
+   * confidential clients too: a code stolen on its way back is useless without the verifier
+   * kept in this browser's session. Servers that do not know PKCE ignore it. Default `true`;
+   * `false` only for a server that refuses requests carrying it (see TROUBLESHOOTING).
+   */
+  pkce?: boolean;
+  /**
    * How fast `req.egnyte.fetch`/`api` and `egnyteApiFor` may call Egnyte per login: Egnyte's
    * per-token defaults, 2 calls a second and 1,000 a day (`perDay: 0` stops counting days).
    * Counted across instances with `redisCoordination`.
@@ -232,6 +239,8 @@ export interface EgnytePendingLogin {
   returnTo: string;
   /** The domain chosen at login, when known then. */
   domain?: string;
+  /** The PKCE code verifier, sent with the code exchange only (absent with `pkce: false`). */
+  codeVerifier?: string;
   /** When the attempt started (ms since epoch). */
   createdAt: number;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from 
 import { memoryCoordination } from '../coordination/memory.js';
 import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { basePathOf } from './mount-check.js';
 import { sanitizeReturnTo } from './return-to.js';
 import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
 
@@ -27,6 +28,10 @@ export interface ResolvedConfig {
   clientId: string;
   clientSecret: string;
   baseUrl: string;
+  /** baseUrl's path (`''` at the root, else e.g. `/app`): every path the package makes starts with it. */
+  basePath: string;
+  /** The app's home as the browser sees it: `basePath + '/'`. */
+  homePath: string;
   redirectUri: string;
   scope: string | undefined;
   region: (req: Request) => EgnyteRegion;
@@ -58,12 +63,14 @@ export interface ResolvedConfig {
   maxSessionAgeMs: number | undefined;
   /** Idle limit (ms), when set. */
   idleTimeoutMs: number | undefined;
+  /** Send a PKCE challenge with every authorization request. */
+  pkce: boolean;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
-  'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs',
+  'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs', 'pkce',
 ]);
 const HOOKS = ['afterCallback', 'onLogin', 'onLogout'] as const;
 const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
@@ -318,7 +325,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   for (const hook of HOOKS) {
     if (given[hook] !== undefined && typeof given[hook] !== 'function') problems.add(`${hook} must be a function.`);
   }
-  let postLogoutRedirect = '/';
+  let postLogoutRedirect: string | undefined;
   if (given.postLogoutRedirect !== undefined) {
     if (typeof given.postLogoutRedirect === 'string' && sanitizeReturnTo(given.postLogoutRedirect, '') === given.postLogoutRedirect) {
       postLogoutRedirect = given.postLogoutRedirect;
@@ -330,6 +337,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   const timeoutMs = checkNumber('timeoutMs', given.timeoutMs, 10_000, 1, problems);
   if (given.revokeOnLogout !== undefined && typeof given.revokeOnLogout !== 'boolean') problems.add('revokeOnLogout must be true or false.');
   if (given.fetch !== undefined && typeof given.fetch !== 'function') problems.add('fetch must be a fetch-compatible function.');
+  if (given.pkce !== undefined && typeof given.pkce !== 'boolean') problems.add('pkce must be true or false.');
   const endpoints = checkEndpoints(given.endpoints, problems);
   const coordination = checkCoordination(given.coordination, problems);
   const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
@@ -344,6 +352,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     );
   }
 
+  const basePath = basePathOf(baseUrl as string);
   const enhancedAuthHosts = new Set(
     [...Object.values(ENHANCED_AUTH_URLS), ...Object.values(endpoints.urls)].map((u) => new URL(u).host),
   );
@@ -351,6 +360,8 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     clientId: (given.clientId as string).trim(),
     clientSecret: given.clientSecret as string,
     baseUrl: baseUrl as string,
+    basePath,
+    homePath: `${basePath}/`,
     redirectUri: `${baseUrl as string}${routes.callback}`,
     scope,
     region,
@@ -364,7 +375,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     afterCallback: given.afterCallback as EgnyteAuthOptions['afterCallback'],
     onLogin: given.onLogin as EgnyteAuthOptions['onLogin'],
     onLogout: given.onLogout as EgnyteAuthOptions['onLogout'],
-    postLogoutRedirect,
+    postLogoutRedirect: postLogoutRedirect ?? `${basePath}/`,
     userCacheMs: userCacheSeconds * 1000,
     timeoutMs,
     revokeOnLogout: (given.revokeOnLogout as boolean | undefined) ?? true,
@@ -376,5 +387,6 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     coordination,
     maxSessionAgeMs,
     idleTimeoutMs,
+    pkce: (given.pkce as boolean | undefined) ?? true,
   });
 }

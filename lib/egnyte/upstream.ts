@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
+import { classifyTokenRefusal } from './token-refusal.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -124,6 +125,9 @@ export async function classifyEgnyteFailure(response: Response, endpoint: Egnyte
       { retryAfter, upstreamStatus },
     );
   }
+  // The token endpoint's own refusals (Egnyte's shapes: the grant vs the app's configuration) live in token-refusal.ts.
+  const tokenRefusal = endpoint === 'token' ? classifyTokenRefusal({ status, texts, oauthError, mashery }) : undefined;
+  if (tokenRefusal) return tokenRefusal;
   if (mashery.includes('DEVELOPER_INACTIVE') || said(/developer inactive/i)) {
     return new EgnyteAuthError(
       'developer_inactive',

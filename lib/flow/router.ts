@@ -4,6 +4,7 @@
  */
 import express, { type Router } from 'express';
 import { cookieWarner } from '../config/cookie-check.js';
+import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
@@ -28,12 +29,14 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const runtime = createRuntime(config);
   const router = express.Router() as EgnyteAuthRouter;
   const checkCookie = cookieWarner(config.baseUrl);
+  const checkMount = mountWarner(config.baseUrl);
   const egnyteLogin = egnyteLoginMethod(config);
   router.use((req, res, next) => {
     attachRuntime(req, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     res.egnyteLogin = egnyteLogin;
     checkCookie(req.session?.cookie);
+    checkMount(req.baseUrl);
     next();
   });
   if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
