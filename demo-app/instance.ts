@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import { createDemoApp } from './app.js';
 import type { DemoAppConfig } from './app.js';
-import { emulatorEndpoints } from './emulator-endpoints.js';
+import { emulatorEndpoints } from 'express-egnyte-auth/testing';
 import { listen, stopServer } from './http-server.js';
 import { connectDemoRedis } from './redis.js';
 

@@ -11,7 +11,8 @@ import { createEmulatorContext, resetCounters } from './context.js';
 import { validateFault } from './faults.js';
 import { resolveEmulatorOptions, resolveUser } from './options.js';
 import { createRequestListener } from './request-handler.js';
-import { domainFromRefererOf, domainOrigin } from './origins.js';
+import { emulatorEndpoints } from './endpoints.js';
+import { domainOrigin } from './origins.js';
 import { listen } from './server.js';
 import type {
   EgnyteEmulator,
@@ -55,14 +56,7 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
 
   const emulator: EgnyteEmulator = {
     url: baseUrl,
-    endpoints: Object.freeze({
-      enhancedAuth: Object.freeze({
-        us: `${baseUrl}/eas/us/services/oauth/code`,
-        eu: `${baseUrl}/eas/eu/services/oauth/code`,
-      }),
-      domainBaseUrl: (host: string) => `${baseUrl}/d/${host}`,
-      domainFromReferer: domainFromRefererOf(port),
-    }),
+    endpoints: emulatorEndpoints(baseUrl),
     domainUrl: (host: string) => domainOrigin(settings.normalize(host), port),
     clientId: defaultClient.clientId,
     clientSecret: defaultClient.clientSecret,

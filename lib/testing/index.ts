@@ -10,6 +10,7 @@
  * ```
  */
 export { startEgnyteEmulator, EMULATOR_ENDPOINT_NAMES } from './emulator.js';
+export { emulatorEndpoints } from './endpoints.js';
 export { signInAs, createCookieJar } from './sign-in-as.js';
 export type { CookieJar, SignInAsOptions, SignInAsResult, SupertestAgentLike, SupertestRequestLike } from './sign-in-as.js';
 export { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_CLIENTS, DEFAULT_EMULATOR_USERS, DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD } from './seed.js';

@@ -11,6 +11,7 @@ import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
+import { emulatorEndpoints } from '../../lib/testing/index.js';
 
 const env = process.env;
 const name = env.INSTANCE_NAME ?? 'instance';
@@ -42,10 +43,7 @@ app.use(
     timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
     apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
     revokeOnLogout: false,
-    endpoints: {
-      enhancedAuth: { us: `${emulatorUrl}/eas/us/services/oauth/code`, eu: `${emulatorUrl}/eas/eu/services/oauth/code` },
-      domainBaseUrl: (host) => `${emulatorUrl}/d/${host}`,
-    },
+    endpoints: emulatorEndpoints(emulatorUrl),
     coordination: redisCoordination({ client, timeoutMs: 2000 }),
   }),
 );
