@@ -11,6 +11,7 @@ export default {
   moduleNameMapper: {
     '^express-egnyte-auth$': '<rootDir>/lib/index.ts',
     '^express-egnyte-auth/testing$': '<rootDir>/lib/testing/index.ts',
+    '^express-egnyte-auth/redis$': '<rootDir>/lib/redis.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30000,

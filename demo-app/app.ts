@@ -11,6 +11,7 @@ import { egnyteAuth, egnyteSessionStore, requireEgnyteUser } from 'express-egnyt
 import type { EgnyteAuthOptions, EgnyteEndpoints } from 'express-egnyte-auth';
 import type { DemoConfig } from './config.js';
 import { demoErrorHandler, wantsHtml } from './errors.js';
+import { loadSharedFolder } from './files.js';
 import { STYLESHEET, errorPage, homePage, profilePage } from './pages.js';
 import type { PageContext, UsersApiDetails } from './pages.js';
 
@@ -108,6 +109,8 @@ export function createDemoApp(config: DemoAppConfig): Express {
     clientSecret: config.clientSecret,
     baseUrl: config.baseUrl,
     region: config.region,
+    // The home page confirms the sign-out (only to a browser that is in fact signed out).
+    postLogoutRedirect: '/?signedOut=1',
   };
   if (config.scope) authOptions.scope = config.scope;
   if (config.domain) authOptions.domain = config.domain;
@@ -134,6 +137,7 @@ export function createDemoApp(config: DemoAppConfig): Express {
         baseUrl: config.baseUrl,
         ...(config.domain ? { fixedDomain: config.domain } : {}),
         ...(config.emulator ? { emulatorDomains: config.emulator.domains } : {}),
+        ...(req.query['signedOut'] === '1' ? { signedOut: true } : {}),
       }),
     );
   });
@@ -157,7 +161,9 @@ export function createDemoApp(config: DemoAppConfig): Express {
       if ((err as { code?: unknown })?.code === 'login_required') throw err;
       detailsNote = `The extra details from Egnyte's Users API could not be loaded just now (${(err as { code?: string })?.code ?? 'network error'}), so only the basic profile is shown.`;
     }
-    const view = { user, domain, stale, userFetchedAt, ...(details ? { details } : {}), ...(detailsNote ? { detailsNote } : {}) };
+    // One call after the other: Egnyte allows a user's token only a few calls per second.
+    const shared = await loadSharedFolder((path, init) => req.egnyte.fetch(path, init));
+    const view = { user, domain, stale, userFetchedAt, shared, ...(details ? { details } : {}), ...(detailsNote ? { detailsNote } : {}) };
     res.type('html').send(profilePage(pageContext(req), view));
   });
 

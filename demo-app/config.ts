@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { normalizeEgnyteDomain } from 'express-egnyte-auth';
+import { checkBaseUrl, checkTrustProxy, clip } from './config-values.js';
+import { parseDotEnv } from './dotenv.js';
 import type { EgnyteRegion } from 'express-egnyte-auth';
 
 /** The environment variables the demo reads. */
@@ -29,6 +31,8 @@ export const CONFIG_VARIABLES = [
   'TRUST_PROXY',
 ] as const;
 
+export { parseDotEnv } from './dotenv.js';
+
 /** A plain map of variables, like `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,8 +42,11 @@ export interface DemoConfig {
   mode: 'emulator' | 'real';
   /** Port to listen on; 0 picks a free one. */
   port: number;
-  /** Interface to listen on; undefined means all interfaces. */
-  host?: string;
+  /**
+   * Interface to listen on: `127.0.0.1` unless `HOST` says otherwise, since the emulator signs
+   * anyone in and a demo should not be reachable from the network by accident.
+   */
+  host: string;
   /** Public origin of the app. Required in real mode; in emulator mode defaults to `http://localhost:{port}`. */
   baseUrl?: string;
   /** Egnyte API key (real mode only). */
@@ -93,10 +100,6 @@ function present(env: Env, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
-}
-
 /**
  * Validates settings. Pure: reads only `env` (plus a random session secret in emulator
  * mode when none is set), never the file system or the network.
@@ -126,7 +129,7 @@ export function validateConfig(env: Env): ConfigResult {
       port = Number(rawPort);
     }
   }
-  const host = present(env, 'HOST');
+  const host = present(env, 'HOST') ?? '127.0.0.1';
 
   // EGNYTE_REGION
   let region: EgnyteRegion = 'us';
@@ -173,23 +176,7 @@ export function validateConfig(env: Env): ConfigResult {
       problems.push('BASE_URL is missing: set it to the public https address of this app, e.g. https://demo.example.com (the redirect URI registered for your key is BASE_URL + /egnyte/callback).');
     }
   } else {
-    let url: URL | undefined;
-    try {
-      url = new URL(rawBaseUrl);
-    } catch {
-      problems.push(`BASE_URL must be an absolute URL such as https://demo.example.com, not "${clip(rawBaseUrl)}".`);
-    }
-    if (url) {
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        problems.push(`BASE_URL must start with https:// (or http:// on localhost), not "${clip(rawBaseUrl)}".`);
-      } else if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        problems.push(`BASE_URL must use https: Egnyte only redirects to https addresses (http is accepted on localhost only), not "${clip(rawBaseUrl)}".`);
-      } else if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-        problems.push(`BASE_URL must be an origin with an optional path, without query, fragment or credentials, not "${clip(rawBaseUrl)}".`);
-      } else {
-        baseUrl = url.href.replace(/\/+$/, '');
-      }
-    }
+    baseUrl = checkBaseUrl(rawBaseUrl, problems);
   }
 
   // SESSION_SECRET
@@ -207,18 +194,10 @@ export function validateConfig(env: Env): ConfigResult {
   // TRUST_PROXY
   let trustProxy: DemoConfig['trustProxy'];
   const rawTrust = present(env, 'TRUST_PROXY');
-  if (rawTrust !== undefined) {
-    const lower = rawTrust.toLowerCase();
-    if (lower === 'false' || lower === '0' || lower === 'no') trustProxy = undefined;
-    else if (lower === 'true' || lower === 'yes') trustProxy = 1;
-    else if (/^\d{1,2}$/.test(rawTrust)) trustProxy = Number(rawTrust);
-    else if (/^[\w.:/, -]+$/.test(rawTrust)) trustProxy = rawTrust; // loopback, uniquelocal, CIDRs...
-    else problems.push(`TRUST_PROXY must be a number of proxy hops (e.g. 1), "true", or a list such as "loopback", not "${clip(rawTrust)}".`);
-  }
+  if (rawTrust !== undefined) trustProxy = checkTrustProxy(rawTrust, problems);
 
   if (problems.length > 0) return { ok: false, problems };
-  const config: DemoConfig = { mode, port, region, sessionSecret: sessionSecret as string };
-  if (host !== undefined) config.host = host;
+  const config: DemoConfig = { mode, port, host, region, sessionSecret: sessionSecret as string };
   if (baseUrl !== undefined) config.baseUrl = baseUrl;
   if (mode === 'real') {
     config.clientId = clientId;
@@ -229,37 +208,6 @@ export function validateConfig(env: Env): ConfigResult {
   if (hostSuffixes) config.hostSuffixes = hostSuffixes;
   if (trustProxy !== undefined) config.trustProxy = trustProxy;
   return { ok: true, config };
-}
-
-/** Quotes user input in a message: bounded, printable. Never used for secrets. */
-function clip(value: string): string {
-  const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
-  return shown.replace(/[^\x20-\x7e…]/g, '?');
-}
-
-/**
- * Parses `.env` text: `KEY=value` lines, `#` comments, optional `export ` prefix, single or
- * double quotes (double quotes understand `\n`). Pure.
- */
-export function parseDotEnv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const key = match[1] as string;
-    let value = match[2] as string;
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.length >= 2 && value.lastIndexOf(quote) > 0) {
-      value = value.slice(1, value.lastIndexOf(quote));
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, '').trim();
-    }
-    out[key] = value;
-  }
-  return out;
 }
 
 /**

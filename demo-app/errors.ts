@@ -21,7 +21,7 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
   },
   invalid_domain: {
     title: 'That is not an Egnyte domain',
-    explanation: 'Type your company\'s Egnyte name, e.g. "acme" or "acme.egnyte.com" — the address you use to open Egnyte in your browser.',
+    explanation: 'Type your company\'s Egnyte name, e.g. "acme" or "acme.egnyte.com": the address you use to open Egnyte in your browser.',
     action: { href: '/', label: 'Enter it again' },
     showDetail: true,
   },
@@ -106,14 +106,54 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'The app\'s session storage is not working right now. Please try again in a moment.',
     action: TRY_AGAIN,
   },
+  coordination_unavailable: {
+    title: 'The app is briefly unavailable',
+    explanation: 'The app cannot reach the store its instances share right now. Please try again in a moment.',
+    action: TRY_AGAIN,
+  },
   invalid_config: {
     title: 'This app is misconfigured',
     explanation: 'The app\'s Egnyte settings are wrong, so signing in cannot work. The app\'s developer needs to fix its configuration.',
   },
 };
 
-/** The friendly view of an EgnyteAuthError. */
-export function egnyteErrorView(err: EgnyteAuthError): ErrorView {
+/** Codes of a callback that does not match a sign-in started here (replayed, expired, lost). */
+const LOST_SIGN_IN: ReadonlySet<Code> = new Set(['state_missing', 'state_mismatch', 'session_missing']);
+
+/** What the page knows about the request beyond the error. */
+export interface ErrorContext {
+  /** The signed-in user's name, when the browser is signed in. */
+  signedInAs?: string;
+  /** The domain the user typed, on the login route. */
+  typedDomain?: string;
+  /** The login's `returnTo`. */
+  returnTo?: string;
+}
+
+/**
+ * `detail` without the sentences `explanation` already says (the package's messages end with
+ * the same advice the page gives), so the page does not say one thing twice.
+ */
+export function withoutRepeats(detail: string, explanation: string): string {
+  const said = explanation.toLowerCase();
+  return detail
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => !said.includes(sentence.trim().replace(/[.!?]$/, '').toLowerCase()))
+    .join(' ');
+}
+
+/** The friendly view of an EgnyteAuthError, given what else is known about the request. */
+export function egnyteErrorView(err: EgnyteAuthError, context: ErrorContext = {}): ErrorView {
+  if (LOST_SIGN_IN.has(err.code) && context.signedInAs) {
+    // A replayed or stale callback while signed in: nothing was lost, the answer was just ignored.
+    return {
+      title: 'You are already signed in',
+      explanation: `This answer from Egnyte's sign-in was already used or belongs to an older sign-in, so it was ignored. You are still signed in as ${context.signedInAs}.`,
+      status: err.status,
+      code: err.code,
+      action: { href: '/profile', label: 'Go to your profile' },
+    };
+  }
   const base = VIEWS[err.code] ?? {
     title: 'Something went wrong while signing in',
     explanation: 'Please try again.',
@@ -122,7 +162,10 @@ export function egnyteErrorView(err: EgnyteAuthError): ErrorView {
   };
   const view: ErrorView = { title: base.title, explanation: base.explanation, status: err.status, code: err.code };
   if (base.action) view.action = base.action;
-  if (base.showDetail) view.detail = err.message;
+  if (base.showDetail) view.detail = withoutRepeats(err.message, base.explanation);
+  if ((err.code === 'invalid_domain' || err.code === 'domain_not_allowed') && context.typedDomain !== undefined) {
+    view.domainForm = { typed: context.typedDomain, returnTo: context.returnTo ?? '/profile' };
+  }
   if (err.retryAfter !== undefined) view.retryAfter = err.retryAfter;
   if (err.code === 'invalid_config' && err.problems) view.list = err.problems;
   return view;
@@ -149,9 +192,14 @@ export function demoErrorHandler(pageContext: (req: Request) => PageContext): Er
         packageHandler(err, req, res, next);
         return;
       }
-      const view = egnyteErrorView(err);
+      const ctx = pageContext(req);
+      const view = egnyteErrorView(err, {
+        ...(ctx.signedInAs ? { signedInAs: ctx.signedInAs } : {}),
+        ...(typeof req.query['domain'] === 'string' ? { typedDomain: req.query['domain'].slice(0, 200) } : {}),
+        ...(typeof req.query['returnTo'] === 'string' ? { returnTo: req.query['returnTo'].slice(0, 500) } : {}),
+      });
       if (err.retryAfter !== undefined) res.set('Retry-After', String(Math.max(0, Math.ceil(err.retryAfter))));
-      res.status(view.status).type('html').send(errorPage(pageContext(req), view));
+      res.status(view.status).type('html').send(errorPage(ctx, view));
       return;
     }
     // Anything else: log it here, show nothing of it to the client.

@@ -3,16 +3,12 @@
  * scripts or styles (the Content-Security-Policy forbids them), only `/styles.css`.
  */
 import type { EgnyteAuthErrorCode, EgnyteUser } from 'express-egnyte-auth';
+import { sharedFolderCard } from './files.js';
+import type { SharedFolderView } from './files.js';
+import { escapeHtml } from './html.js';
 
-/** Escapes text for HTML element content and double- or single-quoted attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml } from './html.js';
+export { STYLESHEET } from './styles.js';
 
 /** What every page needs to know about the running demo. */
 export interface PageContext {
@@ -20,47 +16,6 @@ export interface PageContext {
   /** The signed-in user's display name, when someone is signed in. */
   signedInAs?: string;
 }
-
-export const STYLESHEET = `
-:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --accent: #0b6e4f; --accent-dark: #085a40;
-  --bg: #f5f7fa; --card: #fff; --border: #d9dee7; --warn-bg: #fff6e0; --warn: #7a5300; --err: #a4161a; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header { background: var(--card); border-bottom: 1px solid var(--border); }
-header .bar { max-width: 46rem; margin: 0 auto; padding: .75rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; }
-header a.brand { font-weight: 700; color: var(--fg); text-decoration: none; }
-main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
-h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0 1rem; }
-h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
-.card > :first-child { margin-top: 0; }
-.card > :last-child { margin-bottom: 0; }
-.card { background: var(--card); border: 1px solid var(--border); border-radius: .6rem; padding: 1rem 1.1rem; margin: 0 0 1rem; }
-.badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .15rem .55rem; border-radius: 1rem; }
-.badge.emulator { background: var(--warn-bg); color: var(--warn); border: 1px solid #f0d48a; }
-.badge.real { background: #e3f4ec; color: var(--accent-dark); border: 1px solid #a9dcc4; }
-.muted { color: var(--muted); }
-.note { background: var(--warn-bg); color: var(--warn); border-radius: .4rem; padding: .5rem .75rem; font-size: .95rem; }
-.error-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; color: var(--muted); }
-button, .button { display: inline-block; font: inherit; font-weight: 600; padding: .6rem 1.1rem; border-radius: .45rem;
-  border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; }
-button:hover, .button:hover { background: var(--accent-dark); }
-button.secondary, .button.secondary { background: var(--card); color: var(--accent); }
-button.link { background: none; border: none; color: var(--accent); padding: 0; font-weight: 600; text-decoration: underline; }
-form.inline { display: inline; margin: 0; }
-label { font-weight: 600; display: block; margin: .25rem 0; }
-input[type=text] { font: inherit; width: 100%; max-width: 22rem; padding: .5rem .6rem; border: 1px solid var(--border); border-radius: .4rem; }
-fieldset { border: none; padding: 0; margin: .75rem 0; }
-fieldset label { display: inline-flex; gap: .35rem; align-items: center; font-weight: normal; margin-right: 1rem; }
-legend { font-weight: 600; padding: 0; }
-.row { margin: .75rem 0; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
-dt { font-weight: 600; color: var(--muted); }
-dd { margin: 0; overflow-wrap: anywhere; }
-pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .88rem; }
-pre { background: #1d2330; color: #e8ecf3; padding: .75rem; border-radius: .4rem; white-space: pre-wrap; overflow-wrap: anywhere; }
-footer { max-width: 46rem; margin: 1rem auto 2rem; padding: 0 1rem; font-size: .85rem; color: var(--muted); }
-@media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dd { margin-bottom: .4rem; } h1 { font-size: 1.35rem; } }
-`;
 
 function modeBadge(mode: PageContext['mode']): string {
   return mode === 'emulator'
@@ -106,8 +61,11 @@ export interface HomeOptions {
   baseUrl: string;
   /** Domains of the emulator's seeded users, to hint what to type. */
   emulatorDomains?: string[];
+  /** Just signed out: confirm it. */
+  signedOut?: boolean;
 }
 
+/** The home page: sign-in forms (or the signed-in user), the mode, and the API example. */
 export function homePage(ctx: PageContext, opts: HomeOptions): string {
   const modeText = ctx.mode === 'emulator'
     ? `<p class="note">This demo runs against a <strong>local Egnyte emulator</strong>: nothing is sent to Egnyte.
@@ -145,11 +103,12 @@ To use real Egnyte, set <code>EGNYTE_CLIENT_ID</code>, <code>EGNYTE_CLIENT_SECRE
 </form>`;
 
   const curl = `curl -i ${opts.baseUrl}/api/me`;
+  const signedOut = opts.signedOut && !ctx.signedInAs ? '<p class="note ok" role="status">You are signed out.</p>\n' : '';
   const body = `<h1>Sign in with Egnyte</h1>
-${modeText}
+${signedOut}${modeText}
 <div class="card">
 <p>This app uses <code>express-egnyte-auth</code> to let you sign in with your Egnyte account (OAuth2).
-After signing in you see your profile, read from Egnyte's userinfo and Users APIs.</p>
+After signing in you see your profile and the files in your <code>/Shared</code> folder, read from Egnyte's APIs with your sign-in.</p>
 ${ctx.signedInAs ? `<p>You are signed in as <strong>${escapeHtml(ctx.signedInAs)}</strong>. <a class="button" href="/profile">View your profile</a> ${signOutForm('button')}</p></div><div class="card">` : ''}
 ${signIn}
 </div>
@@ -172,6 +131,7 @@ export interface UsersApiDetails {
   active?: boolean;
 }
 
+/** What the profile page shows. */
 export interface ProfileView {
   user: EgnyteUser;
   domain: string;
@@ -180,8 +140,11 @@ export interface ProfileView {
   details?: UsersApiDetails;
   /** Why the Users API details are missing. */
   detailsNote?: string;
+  /** The user's /Shared folder, or why it is not listed. */
+  shared?: SharedFolderView;
 }
 
+/** The profile page: the user from userinfo and the Users API, and their /Shared files. */
 export function profilePage(ctx: PageContext, view: ProfileView): string {
   const { user, details } = view;
   const name = details?.formattedName || `${user.firstName} ${user.lastName}`.trim() || user.username;
@@ -211,6 +174,7 @@ ${notes}
 ${dl}
 </dl>
 </div>
+${view.shared ? sharedFolderCard(view.shared, view.domain) : ''}
 <div class="card">
 <p>The same data for programs: <a href="/api/me">/api/me</a> (JSON).</p>
 ${signOutForm('button')}
@@ -230,15 +194,34 @@ export interface ErrorView {
   code?: EgnyteAuthErrorCode | 'not_found' | 'internal_error';
   action?: { href: string; label: string };
   retryAfter?: number;
+  /** Offer the domain form again, with what the user typed. */
+  domainForm?: { typed: string; returnTo: string };
 }
 
+/** The "sign in to this domain" form, pre-filled. */
+function domainForm(form: { typed: string; returnTo: string }, button: string): string {
+  return `<form method="get" action="/egnyte/login">
+<input type="hidden" name="returnTo" value="${escapeHtml(form.returnTo)}">
+<div class="row">
+<label for="retry-domain">Egnyte domain</label>
+<input type="text" id="retry-domain" name="domain" value="${escapeHtml(form.typed)}" required placeholder="acme or acme.egnyte.com" autocomplete="organization" spellcheck="false" autocapitalize="none">
+</div>
+<p class="actions">${button} <a href="/">Home</a></p>
+</form>`;
+}
+
+/** A friendly error page: what happened, what to do next, and the error code. */
 export function errorPage(ctx: PageContext, view: ErrorView): string {
   const retry = view.retryAfter !== undefined
     ? `<p><strong>Try again in ${escapeHtml(view.retryAfter)} second${view.retryAfter === 1 ? '' : 's'}.</strong></p>`
     : '';
   const list = view.list && view.list.length > 0 ? `<ul>${view.list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '';
   const detail = view.detail ? `<p class="muted">${escapeHtml(view.detail)}</p>` : '';
-  const action = view.action ? `<p><a class="button" href="${escapeHtml(view.action.href)}">${escapeHtml(view.action.label)}</a> <a href="/">Home</a></p>` : '<p><a class="button" href="/">Home</a></p>';
+  const action = view.domainForm
+    ? domainForm(view.domainForm, '<button type="submit">Try again</button>')
+    : view.action
+      ? `<p class="actions"><a class="button" href="${escapeHtml(view.action.href)}">${escapeHtml(view.action.label)}</a> <a href="/">Home</a></p>`
+      : '<p class="actions"><a class="button" href="/">Home</a></p>';
   const body = `<h1>${escapeHtml(view.title)}</h1>
 <div class="card">
 <p>${escapeHtml(view.explanation)}</p>

@@ -30,8 +30,11 @@ export interface RunningDemo {
   url: string;
   /** The port the server listens on. */
   port: number;
+  /** The settings the app runs with. */
   config: DemoAppConfig;
+  /** The Express app. */
   app: Express;
+  /** The HTTP server the app listens on. */
   server: Server;
   /** The emulator, in emulator mode. */
   emulator?: Emulator;
@@ -39,6 +42,7 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/** Options of {@link startDemo}. */
 export interface StartDemoOptions {
   /** Settings; default `process.env` (plus `.env`). */
   env?: Env;
@@ -48,7 +52,7 @@ export interface StartDemoOptions {
   log?: (line: string) => void;
 }
 
-function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
@@ -56,9 +60,13 @@ function listen(server: Server, port: number, host: string | undefined): Promise
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     };
-    if (host === undefined) server.listen(port, done);
-    else server.listen(port, host, done);
+    server.listen(port, host, done);
   });
+}
+
+/** True when `host` only accepts connections from this machine. */
+function isLocalOnly(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** Starts the demo: emulator (when no credentials), then the HTTP server, then the app. */
@@ -107,6 +115,9 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
 
   const url = baseUrl;
   log(`Demo running at ${url}`);
+  if (!isLocalOnly(config.host)) {
+    log(`  Listening on ${config.host}: other machines can reach this demo${emulator ? ', and its emulator signs anyone in as any of its users' : ''}.`);
+  }
   if (emulator) {
     log(`  Signing in against the LOCAL EGNYTE EMULATOR at ${emulator.url} (nothing is sent to Egnyte).`);
     log(`  Try the domain "acme" or "globex" on the sign-in page.`);

@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export { egnyteAuth } from './flow/router.js';
-export { requireEgnyteUser } from './guard/guard.js';
+export { requireEgnyteUser, attachEgnyteUser } from './guard/guard.js';
+export { memoryCoordination } from './coordination/memory.js';
+export type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './coordination/types.js';
 export { egnyteErrorHandler } from './errors/error-handler.js';
 export { egnyteSessionStore } from './session/session-store.js';
 export type { EgnyteSessionStoreOptions } from './session/session-store.js';
@@ -19,6 +21,7 @@ export { ENHANCED_AUTH_URLS } from './config/options.js';
 export type {
   EgnyteAuthOptions,
   EgnyteEndpoints,
+  EgnyteLogin,
   EgnytePendingLogin,
   EgnyteRegion,
   EgnyteRequestContext,

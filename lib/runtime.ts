@@ -1,26 +1,50 @@
 /**
  * What `egnyteAuth()` shares with the guard and the error handler: the validated config and
- * the per-session single-flight, attached to each request that passes through the router.
+ * the coordination built on it (flights, login records), attached to each request that
+ * passes through the router.
  */
 import type { Request } from 'express';
 import type { ResolvedConfig } from './config/options.js';
+import { Flights } from './coordination/flight.js';
+import { LoginRegistry } from './coordination/logins.js';
 import { EgnyteAuthError } from './errors/errors.js';
-import type { ExpiringSet } from './coordination/expiring-set.js';
-import type { SingleFlight } from './coordination/single-flight.js';
-import type { EgnyteTokenSet, EgnyteUser } from './types.js';
-
-/** The result of re-reading a login from Egnyte, shared by concurrent requests of one session. */
-export type ReloadOutcome =
-  | { kind: 'fresh'; tokens: EgnyteTokenSet; user: EgnyteUser; fetchedAt: number }
-  | { kind: 'signed_out'; error: EgnyteAuthError }
-  | { kind: 'unavailable'; error: EgnyteAuthError; tokens: EgnyteTokenSet };
+import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
+import type { SignInOutcome } from './flow/sign-in-outcome.js';
+import { PENDING_TTL_MS } from './flow/pending-logins.js';
+import type { StoreGuards } from './session/write-guard.js';
 
 /** One `egnyteAuth()` instance's state. */
 export interface Runtime {
   config: ResolvedConfig;
-  reloads: SingleFlight<ReloadOutcome>;
-  /** Session ids logged out recently: a request that loaded one before the logout must not write it back. */
-  endedSessions: ExpiringSet;
+  /** Token records and tombstones. */
+  logins: LoginRegistry;
+  /** The userinfo re-read, one per login across instances. */
+  reloads: Flights<ReloadOutcome>;
+  /** The token refresh, one per login across instances. */
+  refreshes: Flights<RefreshOutcome>;
+  /** Callbacks, one per `state` across instances: a state is used once. */
+  signIns: Flights<SignInOutcome>;
+  /** Session store wrappers that let logout win over writes in flight. */
+  storeGuards: StoreGuards;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Room on top of an upstream call's own time limit before its lock frees itself. */
+const LOCK_MARGIN_MS = 1000;
+
+/** Builds the runtime of one `egnyteAuth()`. */
+export function createRuntime(config: ResolvedConfig): Runtime {
+  const { coordination, timeoutMs, userCacheMs } = config;
+  const lifeMs = Math.max(DAY_MS, config.maxSessionAgeMs ?? 0);
+  return {
+    config,
+    logins: new LoginRegistry(coordination, lifeMs, lifeMs),
+    reloads: new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) }),
+    refreshes: new Flights<RefreshOutcome>(coordination, { name: 'refresh', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: refreshSharingMs }),
+    // Exchange, userinfo and the session save: two upstream calls and a store write.
+    signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
+    storeGuards: new WeakMap(),
+  };
 }
 
 /** The runtime as seen by one request, with the path the router is mounted at. */

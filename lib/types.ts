@@ -5,6 +5,7 @@
  */
 import type { Request } from 'express';
 import type {} from 'express-session';
+import type { EgnyteCoordination } from './coordination/types.js';
 
 /** Egnyte's data centres that host the Enhanced Auth Service. */
 export type EgnyteRegion = 'us' | 'eu';
@@ -19,6 +20,13 @@ export interface EgnyteEndpoints {
    * `/pubapi/v1/userinfo`, ...) are appended to it.
    */
   domainBaseUrl?: (host: string) => string;
+  /**
+   * Maps the Referer of a callback to the Egnyte domain whose page it names, for emulators
+   * whose domains are not on https hosts of their own (e.g. `http://acme.egnyte.com.localhost:4000/`
+   * -> `acme.egnyte.com`); return undefined for anything else. Its answer is validated exactly
+   * like a domain a user typed, and https Egnyte Referers are read as always.
+   */
+  domainFromReferer?: (referer: URL) => string | undefined;
 }
 
 /** Options of {@link egnyteAuth}. */
@@ -61,6 +69,16 @@ export interface EgnyteAuthOptions {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Where to reach Egnyte, for emulators and tests only. */
   endpoints?: EgnyteEndpoints;
+  /**
+   * How instances agree on logins, logouts, refreshes and limits. Default
+   * `memoryCoordination()` (one process). With several instances use
+   * `redisCoordination({ client })` from `express-egnyte-auth/redis`.
+   */
+  coordination?: EgnyteCoordination;
+  /** Absolute lifetime of a login, in seconds from sign-in. Default: none (the session's own). */
+  maxSessionAge?: number;
+  /** A login ends after this many seconds without a request. Default: none. */
+  idleTimeout?: number;
 }
 
 /** Options of {@link requireEgnyteUser}. */
@@ -93,6 +111,8 @@ export interface EgnyteUser {
 
 /** What {@link requireEgnyteUser} puts on `req.egnyte`. The access token is not on it. */
 export interface EgnyteRequestContext {
+  /** Opaque id of this login, stable for its life; the same on every instance. */
+  loginId: string;
   /** The signed-in user. */
   user: EgnyteUser;
   /** The user's Egnyte domain, e.g. `acme.egnyte.com`. */
@@ -134,18 +154,32 @@ export interface EgnytePendingLogin {
   createdAt: number;
 }
 
+/** A signed-in login as the session keeps it. */
+export interface EgnyteLogin {
+  /** Opaque id, stable for the login's life (`req.egnyte.loginId`). */
+  id: string;
+  /** The user's Egnyte domain. */
+  domain: string;
+  /** This session's copy of the token set; the coordination record is the latest. */
+  tokens: EgnyteTokenSet;
+  /** Version of `tokens` in the coordination record. */
+  tokensVersion?: number;
+  /** The user as last read from Egnyte. */
+  user?: EgnyteUser;
+  /** When `user` was read (ms since epoch). */
+  userFetchedAt?: number;
+  /** When the user signed in (ms since epoch): `maxSessionAge` counts from here. */
+  loggedInAt: number;
+  /** When the login last served a request, to a minute or so (ms): `idleTimeout` counts from here. */
+  lastSeenAt?: number;
+}
+
 /** What the package keeps under `req.session.egnyte`. */
 export interface EgnyteSessionData {
   /** Pending login attempts by `state` (bounded, expiring after 10 minutes). */
   pending?: Record<string, EgnytePendingLogin>;
   /** The current login, if any. */
-  login?: {
-    domain: string;
-    tokens: EgnyteTokenSet;
-    user?: EgnyteUser;
-    userFetchedAt?: number;
-    loggedInAt: number;
-  };
+  login?: EgnyteLogin;
 }
 
 declare module 'express-session' {

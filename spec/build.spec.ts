@@ -5,7 +5,7 @@
  * package's dependencies from its node_modules.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -28,6 +28,12 @@ afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 test.each(['index.js', 'index.d.ts', 'testing/index.js', 'testing/index.d.ts'])('emits %s', (file) => {
   expect(existsSync(join(OUT, file))).toBe(true);
+});
+
+test('emits no source maps (they would point at sources the package does not ship)', () => {
+  const files = readdirSync(OUT, { recursive: true, encoding: 'utf8' });
+  expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  expect(readFileSync(join(OUT, 'index.js'), 'utf8')).not.toContain('sourceMappingURL');
 });
 
 test('the declarations carry the public API and the request augmentation', () => {

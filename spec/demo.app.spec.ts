@@ -23,6 +23,7 @@ beforeAll(async () => {
   app = createDemoApp({
     mode: 'emulator',
     port: 0,
+    host: '127.0.0.1',
     region: 'us',
     sessionSecret: 'test-secret-test-secret-test-secret!',
     baseUrl: BASE_URL,
@@ -86,10 +87,57 @@ describe('signed in', () => {
     const home = await agent.get('/').set('Accept', HTML).expect(200);
     expect(home.text).toContain('Signed in as Ada Lovelace');
 
-    await agent.post('/egnyte/logout').set('Accept', HTML).expect(302).expect('Location', '/');
+    await agent.post('/egnyte/logout').set('Accept', HTML).expect(302).expect('Location', '/?signedOut=1');
+    const confirmed = await agent.get('/?signedOut=1').set('Accept', HTML).expect(200);
+    expect(confirmed.text).toContain('<p class="note ok" role="status">You are signed out.</p>');
+    expect(confirmed.text).not.toContain('Signed in as');
     await agent.get('/api/me').expect(401);
     const after = await agent.get('/profile').set('Accept', HTML).expect(302);
     expect(after.headers['location']).toMatch(/^\/egnyte\/login\?returnTo=%2Fprofile/);
+  });
+});
+
+describe('wording', () => {
+  it('does not confirm a sign-out to a browser that is signed in', async () => {
+    const agent = await signedIn();
+    const home = await agent.get('/?signedOut=1').set('Accept', HTML).expect(200);
+    expect(home.text).not.toContain('You are signed out');
+  });
+
+  it('a replayed callback while signed in: back where it went, never "session was lost"', async () => {
+    const agent = request.agent(app);
+    const path = await callbackPath(agent);
+    await agent.get(path).set('Accept', HTML).expect(302);
+    const replay = await agent.get(path).set('Accept', HTML).expect(302);
+    expect(replay.headers['location']).toBe('/profile');
+    const page = await agent.get('/profile').set('Accept', HTML).expect(200);
+    expect(page.text).not.toContain('session was lost');
+
+    // A callback the package cannot match at all (no state) while signed in: "already signed in".
+    const stray = await agent.get('/egnyte/callback?code=stray').set('Accept', HTML).expect(400);
+    expect(stray.text).toContain('Signed in as Ada Lovelace');
+    expect(stray.text).toContain('<h1>You are already signed in</h1>');
+    expect(stray.text).toContain('You are still signed in as Ada Lovelace.');
+    expect(stray.text).toContain('href="/profile">Go to your profile</a>');
+    expect(stray.text).not.toContain('session was lost');
+  });
+
+  it('an invalid domain: each sentence once, and the typed domain kept in the form', async () => {
+    const typed = 'acme.example.org"><b>';
+    const res = await request(app).get(`/egnyte/login?domain=${encodeURIComponent(typed)}&returnTo=%2Fprofile`).set('Accept', HTML).expect(400);
+    expect(res.text.match(/Type your company&#39;s Egnyte name/g)).toHaveLength(1);
+    expect(res.text).toContain('is not an Egnyte domain');
+    expect(res.text).toContain('value="acme.example.org&quot;&gt;&lt;b&gt;"');
+    expect(res.text).toContain('<input type="hidden" name="returnTo" value="/profile">');
+    expect(res.text).toContain('<p class="actions"><button type="submit">Try again</button> <a href="/">Home</a></p>');
+    expect(res.text).not.toContain('<b>');
+  });
+
+  it('keeps room between the button and the link of every error page', async () => {
+    const page = await request(app).get('/nope').set('Accept', HTML).expect(404);
+    expect(page.text).toContain('<p class="actions"><a class="button" href="/">Home</a></p>');
+    const css = await request(app).get('/styles.css').expect(200);
+    expect(css.text).toMatch(/\.actions \{[^}]*gap: \.75rem 1\.5rem/);
   });
 });
 

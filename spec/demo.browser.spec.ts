@@ -1,14 +1,17 @@
 /**
  * The demo, driven by a real browser (Debian's chromium through playwright-core) against the
- * local Egnyte emulator, the way a person would use it. Screenshots land in
- * demo-app/.screenshots/.
+ * local Egnyte emulator, the way a person would use it: through the Enhanced Auth Service
+ * with the emulator's defaults (no `domain` parameter, the domain learned from the Referer
+ * Chromium sends from the domain's own origin), and with a no-referrer consent page (the
+ * package asks the domain once). Screenshots land in demo-app/.screenshots/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page, Response as PwResponse } from 'playwright-core';
+import type { Browser, Page, Request as PwRequest, Response as PwResponse } from 'playwright-core';
 import { startDemo } from '../demo-app/server.js';
 import type { RunningDemo } from '../demo-app/server.js';
+import { startHarness } from './support/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve(process.cwd(), 'demo-app/.screenshots');
@@ -59,13 +62,25 @@ async function signInToConsent(page: Page, typedDomain: string, prefix: string):
 it('signs in through the emulator, shows the profile and /api/me, signs out', async () => {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
+  const callbacks: PwRequest[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/egnyte/callback') callbacks.push(r);
+  });
   try {
     await signInToConsent(page, 'ACME.egnyte.com ', '1');
+    // The consent page is on the domain's own origin, as Egnyte's is on {domain}.egnyte.com.
+    const consentOrigin = new URL(page.url()).origin;
+    expect(consentOrigin).toBe(demo.emulator!.domainUrl('acme'));
     await page.locator('select#user').selectOption('1001');
     await page.getByRole('button', { name: 'Allow' }).click();
 
     // Back in the demo, on the profile.
     await page.waitForURL((u) => u.origin === new URL(demo.url).origin && u.pathname === '/profile');
+    // The callback named no domain: the package learned it from the Referer Chromium sent
+    // (origin only, under the default strict-origin-when-cross-origin).
+    expect(callbacks).toHaveLength(1);
+    expect(new URL(callbacks[0]!.url()).searchParams.has('domain')).toBe(false);
+    await expect(callbacks[0]!.headerValue('referer')).resolves.toBe(`${consentOrigin}/`);
     const main = page.locator('main');
     await expect(main.textContent()).resolves.toEqual(expect.stringContaining('Ada Lovelace'));
     const text = (await main.textContent()) ?? '';
@@ -145,5 +160,47 @@ it('shows the declined-consent page when the user denies access', async () => {
     await page.locator('label[for="domain"]').waitFor();
   } finally {
     await context.close();
+  }
+});
+
+it('with a no-referrer consent page, the package asks the domain once, then signs in', async () => {
+  const h = await startHarness({ emulator: { autoApprove: false, referrerPolicy: 'no-referrer' } });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const callbacks: PwRequest[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/egnyte/callback') callbacks.push(r);
+  });
+  try {
+    await page.goto(`${h.baseUrl}/egnyte/login?returnTo=%2Fme`);
+    await page.locator('#domain').fill('globex');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('select#user').waitFor();
+    expect(new URL(page.url()).origin).toBe(h.emulator.domainUrl('globex'));
+    await page.locator('select#user').selectOption('302');
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    // Back on the app, without a Referer: the package's own page asks which domain.
+    await page.getByRole('heading', { name: 'Which Egnyte domain did you sign in to?' }).waitFor();
+    expect(callbacks).toHaveLength(1);
+    await expect(callbacks[0]!.headerValue('referer')).resolves.toBeNull();
+    const code = new URL(callbacks[0]!.url()).searchParams.get('code')!;
+    await expect(page.content()).resolves.not.toContain(code);
+    expect(h.emulator.calls.token).toBe(0);
+    await shot(page, '3-1-which-domain');
+    await page.getByLabel('Egnyte domain').fill('globex');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // The login restarts bound to globex: its consent page once more, then signed in.
+    await page.locator('select#user').waitFor();
+    await page.locator('select#user').selectOption('302');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((u) => u.origin === new URL(h.baseUrl).origin && u.pathname === '/me');
+    const me = JSON.parse((await page.locator('body').textContent()) ?? '{}') as { domain?: string; user?: { id?: number } };
+    expect(me).toMatchObject({ domain: 'globex.egnyte.com', user: { id: 302 } });
+    expect(h.emulator.tokenGrants.authorization_code).toBe(1);
+  } finally {
+    await context.close();
+    await h.close();
   }
 });

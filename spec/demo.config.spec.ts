@@ -41,6 +41,15 @@ describe('validateConfig', () => {
     expect(result.ok && result.config.mode).toBe('emulator');
   });
 
+  it('listens on 127.0.0.1 unless HOST says otherwise (the emulator signs anyone in)', () => {
+    const byDefault = validateConfig({});
+    expect(byDefault.ok && byDefault.config.host).toBe('127.0.0.1');
+    const blank = validateConfig({ HOST: '  ' });
+    expect(blank.ok && blank.config.host).toBe('127.0.0.1');
+    const all = validateConfig({ HOST: '0.0.0.0' });
+    expect(all.ok && all.config.host).toBe('0.0.0.0');
+  });
+
   it('accepts PORT=0 and an http BASE_URL on localhost in emulator mode', () => {
     const result = validateConfig({ PORT: '0', BASE_URL: 'http://localhost:4000/' });
     expect(result.ok).toBe(true);
@@ -63,6 +72,7 @@ describe('validateConfig', () => {
       config: {
         mode: 'real',
         port: 8080,
+        host: '127.0.0.1',
         region: 'eu',
         baseUrl: 'https://demo.example.com',
         clientId: 'key-123',

@@ -3,6 +3,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startDemo } from '../demo-app/server.js';
 
 jest.setTimeout(90_000);
 
@@ -20,7 +23,10 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 interface Started {
   child: ChildProcess;
   output: () => string;
+  /** npm and everything holding its output are done. */
   exited: Promise<number | null>;
+  /** npm itself has exited (its children may live on). */
+  npmExited: Promise<number | null>;
 }
 
 function startNpmDemo(env: NodeJS.ProcessEnv): Started {
@@ -30,7 +36,8 @@ function startNpmDemo(env: NodeJS.ProcessEnv): Started {
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   // 'close', not 'exit': npm may exit before the demo (its grandchild) has written its last lines.
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const npmExited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited, npmExited };
 }
 
 async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
@@ -71,6 +78,12 @@ async function stop(started: Started): Promise<number | null> {
 let running: Started | undefined;
 afterEach(async () => {
   if (running && running.child.exitCode === null) await stop(running);
+  // Whatever npm left behind (a failed test may leave orphans): the group is ours.
+  try {
+    if (running) process.kill(-running.child.pid!, 'SIGKILL');
+  } catch {
+    /* nothing left */
+  }
   running = undefined;
 });
 
@@ -106,4 +119,62 @@ it('stops with exit code 1 and one message naming each problem when settings are
   expect(out).toMatch(/The demo cannot start: 4 settings are wrong\./);
   for (const name of ['EGNYTE_CLIENT_SECRET', 'BASE_URL', 'EGNYTE_REGION', 'SESSION_SECRET']) expect(out).toContain(name);
   expect(out).not.toMatch(/\n\s+at /); // no stack trace
+});
+
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Waits until no process of the group `pgid` is left (or throws naming the survivors). */
+async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`processes of group ${pgid} are still running ${timeoutMs} ms after npm exited`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('SIGTERM to `npm run demo` alone (as a process manager sends it) stops the server and every process it started', async () => {
+  running = startNpmDemo(cleanEnv({ PORT: '0' }));
+  const [, url] = await waitFor(running, /Demo running at (http:\/\/\S+)/, 60_000);
+  const port = Number(new URL(url!).port);
+  expect(await accepts(port)).toBe(true);
+
+  process.kill(running.child.pid!, 'SIGTERM'); // npm only, not its process group
+  expect(await running.npmExited).toBe(0);
+  expect(await accepts(port)).toBe(false);
+  await groupGone(running.child.pid!, 15_000);
+  await running.exited;
+  expect(running.output()).toMatch(/SIGTERM received: stopping the demo/);
+});
+
+it('listens on 127.0.0.1 unless HOST says otherwise, and says so when it does', async () => {
+  const lines: string[] = [];
+  const local = await startDemo({ env: { PORT: '0', DEMO_ENV_FILE: '' }, log: (line) => lines.push(line) });
+  try {
+    expect((local.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    expect(lines.join('\n')).not.toMatch(/other machines/);
+  } finally {
+    await local.close();
+  }
+  const open = await startDemo({ env: { PORT: '0', HOST: '0.0.0.0', DEMO_ENV_FILE: '' }, log: (line) => lines.push(line) });
+  try {
+    expect((open.server.address() as AddressInfo).address).toBe('0.0.0.0');
+    expect(lines).toContain('  Listening on 0.0.0.0: other machines can reach this demo, and its emulator signs anyone in as any of its users.');
+  } finally {
+    await open.close();
+  }
 });

@@ -136,25 +136,34 @@ describe('which domain issued the code', () => {
     expect(h.emulator.calls.token).toBe(0);
   });
 
-  test('no domain parameter and no Referer -> 400 unknown_domain', async () => {
+  test('no domain parameter and no Referer -> 400 unknown_domain for an API client', async () => {
     const browser = h.browser();
     const callback = await callbackViaEas(browser, 'acme');
-    const answer = await browser.request(callback.href, JSON_ACCEPT);
+    const answer = await browser.request(callback.href, { ...JSON_ACCEPT, from: null });
     expect(answer.status).toBe(400);
     expect(await jsonOf(answer)).toMatchObject({ error: 'unknown_domain' });
     expect(h.emulator.calls.token).toBe(0);
   });
 
-  test('a browser gets an HTML error page with a link to sign in again', async () => {
+  test('a browser is asked which domain instead (spec/flow-domain-prompt.spec.ts), the code not in the page', async () => {
     const browser = h.browser();
     const callback = await callbackViaEas(browser, 'acme');
-    const answer = await browser.request(callback.href, { accept: 'text/html' });
-    expect(answer.status).toBe(400);
+    const answer = await browser.request(callback.href, { accept: 'text/html', from: null });
+    expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await answer.text();
-    expect(html).toContain('<a href="/egnyte/login">Sign in again</a>');
-    expect(html).toContain('Error code: unknown_domain');
+    expect(html).toContain('<form method="get" action="/egnyte/login">');
     expect(html).not.toContain(callback.searchParams.get('code')!);
+    expect(h.emulator.calls.token).toBe(0);
+  });
+
+  test("by default, the Referer of the domain's own page after the Enhanced Auth Service", async () => {
+    const browser = h.browser();
+    const callback = await callbackViaEas(browser, 'globex', 'returnTo=%2Fme');
+    expect(callback.searchParams.has('domain')).toBe(false);
+    const answer = await browser.request(callback.href);
+    expect(answer.status).toBe(302);
+    expect(await jsonOf(await browser.request('/me', JSON_ACCEPT))).toMatchObject({ domain: 'globex.egnyte.com', user: { id: 301 } });
   });
 });
 

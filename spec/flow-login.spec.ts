@@ -102,7 +102,7 @@ describe('login with a fixed domain option', () => {
 });
 
 describe('several attempts in one session', () => {
-  test('two tabs sign in at once and both complete', async () => {
+  test('two tabs sign in at once: the first callback signs in, the second lands where it was headed without a second exchange', async () => {
     const browser = h.browser();
     const first = await callbackViaEas(browser, 'acme', 'returnTo=%2Fme%3Ftab%3D1');
     const second = await callbackViaEas(browser, 'acme', 'returnTo=%2Fme%3Ftab%3D2');
@@ -112,7 +112,9 @@ describe('several attempts in one session', () => {
     const one = await browser.request(first.href);
     expect(one.status).toBe(302);
     expect(one.headers.get('location')).toBe('/me?tab=1');
-    expect(h.emulator.tokenGrants.authorization_code).toBe(2);
+    // Issue 8 defect 5: the other tab's attempt is not carried into the signed-in session.
+    expect(h.emulator.tokenGrants.authorization_code).toBe(1);
+    expect(Object.keys((await storedSession(store, sessionIdOf(browser)))?.egnyte?.pending ?? {})).toHaveLength(0);
     const me = await browser.request('/me', { accept: 'application/json' });
     expect(me.status).toBe(200);
   });
@@ -135,6 +137,6 @@ describe('several attempts in one session', () => {
     const newest = await browser.request((await untilCallback(browser, urls[MAX_PENDING]!)).href);
     expect(newest.status).toBe(302);
     expect(newest.headers.get('location')).toBe(`/me?n=${MAX_PENDING}`);
-    expect(h.emulator.tokenGrants.authorization_code).toBe(2);
+    expect(h.emulator.tokenGrants.authorization_code).toBe(1);
   });
 });

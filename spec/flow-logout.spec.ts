@@ -25,13 +25,14 @@ describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
     await browser.signIn('acme');
     const oldCookie = browser.cookieHeader;
     const oldSid = sessionIdOf(browser);
-    const accessToken = (await storedSession(store, oldSid))!.egnyte!.login!.tokens.accessToken;
+    const { accessToken, refreshToken } = (await storedSession(store, oldSid))!.egnyte!.login!.tokens;
     h.emulator.resetCalls();
 
     const out = await browser.request('/egnyte/logout', { method });
     expect(out.status).toBe(302);
     expect(out.headers.get('location')).toBe('/goodbye?from=egnyte');
-    expect(h.emulator.calls.revoke).toBe(1);
+    // Both tokens: the refresh token, then the access token (defect 7 of issue 8).
+    expect(h.emulator.calls.revoke).toBe(2);
     expect(await storedSession(store, oldSid)).toBeUndefined();
 
     // Neither the old cookie nor whatever the browser holds now is signed in.
@@ -48,6 +49,12 @@ describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(userinfo.status).toBe(401);
+    const refresh = await fetch(`${h.emulator.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken!, client_id: h.emulator.clientId, client_secret: h.emulator.clientSecret }),
+    });
+    expect(refresh.status).toBe(400);
   });
 
   test('still logs out when revocation fails', async () => {
@@ -58,7 +65,7 @@ describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
     const out = await browser.request('/egnyte/logout', { method });
     expect(out.status).toBe(302);
     expect(out.headers.get('location')).toBe('/goodbye?from=egnyte');
-    expect(h.emulator.calls.revoke).toBe(1);
+    expect(h.emulator.calls.revoke).toBe(2);
     const withOld = await fetch(`${h.baseUrl}/me`, { headers: { cookie: oldCookie, accept: 'application/json' } });
     expect(withOld.status).toBe(401);
   });

@@ -40,22 +40,12 @@ export async function startLogin(browser: TestBrowser, query = ''): Promise<URL>
 }
 
 /**
- * Follows the emulator's redirects from `url` (no cookies: the emulator is another site)
- * until the next hop is back on the app, and returns that callback URL without requesting it.
+ * Follows the emulator's redirects and pages from `url` (no cookies: the emulator is another
+ * site) until the next hop is back on the app, and returns that callback URL without
+ * requesting it; requesting it through `browser` sends the Referer a browser would.
  */
 export async function untilCallback(browser: TestBrowser, url: string | URL): Promise<URL> {
-  let current = new URL(url);
-  for (let i = 0; i < 10; i++) {
-    if (current.href.startsWith(browser.baseUrl)) return current;
-    const response = await fetch(current, { redirect: 'manual' });
-    const location = response.headers.get('location');
-    await response.body?.cancel();
-    if (response.status < 300 || response.status >= 400 || !location) {
-      throw new Error(`emulator answered ${response.status} at ${current.pathname}`);
-    }
-    current = new URL(location, current);
-  }
-  throw new Error('too many emulator redirects');
+  return new URL(await browser.untilApp(url));
 }
 
 /** A login through the Enhanced Auth Service with `domain` typed at its prompt, up to the callback URL. */

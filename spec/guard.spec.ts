@@ -238,13 +238,13 @@ describe('Egnyte refuses or throttles', () => {
     expect(h.emulator.calls.userinfo).toBe(2);
   });
 
-  test('Developer Inactive ends the login and is reported as developer_inactive', async () => {
+  test('Developer Inactive on a token that worked ends the login: sign in again, like any 401', async () => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.fault({ endpoint: 'userinfo', kind: 'developer_inactive', times: 1 });
     const first = await browser.request('/me', JSON_ACCEPT);
     expect(first.status).toBe(401);
-    expect(await first.json()).toMatchObject({ error: 'developer_inactive' });
+    expect(await first.json()).toMatchObject({ error: 'login_required' });
     const second = await browser.request('/me', JSON_ACCEPT);
     expect(second.status).toBe(401);
     expect(await second.json()).toMatchObject({ error: 'login_required' });

@@ -3,62 +3,16 @@
  * emulator behave as one app. redis-server must be installed (CI installs it): without it
  * this suite fails, it does not skip.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../lib/testing/index.js';
 import { startLogin, untilCallback } from './flow-support.js';
 import { startHarness, type Harness, type TestBrowser } from './support/harness.js';
+import { startRedis, type RedisServer } from './support/redis-server.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const JSON_ACCEPT = { accept: 'application/json' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ process: ChildProcess; port: number }> {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(`redis.spec.ts needs a real Redis: ${REDIS_SERVER} is missing. Install it (apt-get install redis-server); CI does.`);
-  }
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}:\n${output}`));
-    });
-  });
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return { process: child, port };
-}
-
-let redis: { process: ChildProcess; port: number } | undefined;
+let redis: RedisServer | undefined;
 let client: ReturnType<typeof createClient> | undefined;
 let emulator: EgnyteEmulator | undefined;
 let a: Harness;
@@ -81,11 +35,7 @@ afterAll(async () => {
   await b?.close();
   await emulator?.close();
   await client?.quit().catch(() => undefined);
-  if (redis && redis.process.exitCode === null) {
-    const exited = new Promise((resolve) => redis!.process.once('exit', resolve));
-    redis.process.kill('SIGTERM');
-    await exited;
-  }
+  await redis?.stop();
 });
 
 /** The same browser (same cookie jar) pointed at the other instance. */
@@ -155,7 +105,7 @@ test('logout on B ends the login on A', async () => {
   const onB = sameBrowserOn(b, onA);
   const out = await onB.request('/egnyte/logout', { method: 'POST' });
   expect(out.status).toBe(302);
-  expect(emulator!.calls.revoke).toBe(1);
+  expect(emulator!.calls.revoke).toBe(2);
   const me = await onA.request('/me', JSON_ACCEPT);
   expect(me.status).toBe(401);
   expect(await me.json()).toMatchObject({ error: 'login_required' });

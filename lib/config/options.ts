@@ -4,6 +4,8 @@
  */
 import type { Request } from 'express';
 import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from './domain.js';
+import { memoryCoordination } from '../coordination/memory.js';
+import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { egnyteFetch } from '../egnyte/http-client.js';
 import { sanitizeReturnTo } from './return-to.js';
@@ -42,12 +44,21 @@ export interface ResolvedConfig {
   /** Hosts of the Enhanced Auth Service: never an Egnyte customer domain. */
   enhancedAuthHosts: ReadonlySet<string>;
   domainBaseUrl: (host: string) => string;
+  /** From `endpoints`: an emulator's mapping of its Referers to domains. */
+  domainFromReferer: ((referer: URL) => string | undefined) | undefined;
+  coordination: EgnyteCoordination;
+  /** Absolute login lifetime (ms), when set. */
+  maxSessionAgeMs: number | undefined;
+  /** Idle limit (ms), when set. */
+  idleTimeoutMs: number | undefined;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
+  'coordination', 'maxSessionAge', 'idleTimeout',
 ]);
+const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const ROUTE = /^\/[A-Za-z0-9\-._~/]*$/;
@@ -181,15 +192,25 @@ function checkNumber(name: string, value: unknown, fallback: number, min: number
   return value;
 }
 
-function checkEndpoints(value: unknown, problems: Problems): { urls: Record<EgnyteRegion, string>; domainBaseUrl: (host: string) => string } {
+interface CheckedEndpoints {
+  urls: Record<EgnyteRegion, string>;
+  domainBaseUrl: (host: string) => string;
+  domainFromReferer: ((referer: URL) => string | undefined) | undefined;
+}
+
+function checkEndpoints(value: unknown, problems: Problems): CheckedEndpoints {
   const urls = { ...ENHANCED_AUTH_URLS };
   let domainBaseUrl = (host: string): string => `https://${host}`;
-  if (value === undefined) return { urls, domainBaseUrl };
+  if (value === undefined) return { urls, domainBaseUrl, domainFromReferer: undefined };
   if (typeof value !== 'object' || value === null) {
-    problems.add('endpoints must be an object { enhancedAuth?: { us?, eu? }, domainBaseUrl?: (host) => string }.');
-    return { urls, domainBaseUrl };
+    problems.add('endpoints must be an object { enhancedAuth?: { us?, eu? }, domainBaseUrl?: (host) => string, domainFromReferer?: (referer) => string | undefined }.');
+    return { urls, domainBaseUrl, domainFromReferer: undefined };
   }
-  const { enhancedAuth, domainBaseUrl: base } = value as { enhancedAuth?: Record<string, unknown>; domainBaseUrl?: unknown };
+  const { enhancedAuth, domainBaseUrl: base, domainFromReferer: fromReferer } = value as {
+    enhancedAuth?: Record<string, unknown>;
+    domainBaseUrl?: unknown;
+    domainFromReferer?: unknown;
+  };
   for (const region of ['us', 'eu'] as const) {
     const raw = enhancedAuth?.[region];
     if (raw === undefined) continue;
@@ -204,7 +225,31 @@ function checkEndpoints(value: unknown, problems: Problems): { urls: Record<Egny
     if (typeof base !== 'function') problems.add('endpoints.domainBaseUrl must be a function (host) => base URL.');
     else domainBaseUrl = (host) => String((base as (h: string) => unknown)(host)).replace(/\/+$/, '');
   }
-  return { urls, domainBaseUrl };
+  let domainFromReferer: CheckedEndpoints['domainFromReferer'];
+  if (fromReferer !== undefined) {
+    if (typeof fromReferer !== 'function') problems.add('endpoints.domainFromReferer must be a function (referer: URL) => string | undefined.');
+    else domainFromReferer = fromReferer as (referer: URL) => string | undefined;
+  }
+  return { urls, domainBaseUrl, domainFromReferer };
+}
+
+function checkCoordination(value: unknown, problems: Problems): EgnyteCoordination {
+  if (value === undefined) return memoryCoordination();
+  const candidate = value as Record<string, unknown> | null;
+  if (typeof candidate !== 'object' || candidate === null || !COORDINATION_METHODS.every((m) => typeof candidate[m] === 'function')) {
+    problems.add('coordination must come from memoryCoordination() or redisCoordination({ client }) (express-egnyte-auth/redis).');
+    return memoryCoordination();
+  }
+  return value as EgnyteCoordination;
+}
+
+function checkSeconds(name: string, value: unknown, problems: Problems): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.add(`${name} must be a positive number of seconds; got ${JSON.stringify(value)}.`);
+    return undefined;
+  }
+  return value * 1000;
 }
 
 /**
@@ -248,6 +293,9 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   if (given.revokeOnLogout !== undefined && typeof given.revokeOnLogout !== 'boolean') problems.add('revokeOnLogout must be true or false.');
   if (given.fetch !== undefined && typeof given.fetch !== 'function') problems.add('fetch must be a fetch-compatible function.');
   const endpoints = checkEndpoints(given.endpoints, problems);
+  const coordination = checkCoordination(given.coordination, problems);
+  const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
+  const idleTimeoutMs = checkSeconds('idleTimeout', given.idleTimeout, problems);
 
   if (problems.list.length > 0) {
     throw new EgnyteAuthError(
@@ -280,5 +328,9 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     enhancedAuthUrls: Object.freeze(endpoints.urls),
     enhancedAuthHosts,
     domainBaseUrl: endpoints.domainBaseUrl,
+    domainFromReferer: endpoints.domainFromReferer,
+    coordination,
+    maxSessionAgeMs,
+    idleTimeoutMs,
   });
 }

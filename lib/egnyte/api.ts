@@ -112,12 +112,16 @@ export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, ac
   return parseEgnyteUser(body);
 }
 
-/** Revokes the access token (and so its refresh token) at Egnyte. */
-export async function revokeToken(config: ResolvedConfig, domain: string, accessToken: string): Promise<void> {
+/**
+ * Revokes `token` (the access token, or the refresh token) at Egnyte, authenticated with the
+ * access token. Revoking an access token also revokes its refresh token at Egnyte; revoking
+ * the refresh token as well covers servers that do not.
+ */
+export async function revokeToken(config: ResolvedConfig, domain: string, accessToken: string, token = accessToken): Promise<void> {
   const response = await callEgnyte(config, config.domainBaseUrl(domain) + REVOKE_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${accessToken}` },
-    body: new URLSearchParams({ token: accessToken }).toString(),
+    body: new URLSearchParams({ token }).toString(),
   });
   if (!response.ok) throw await classifyEgnyteFailure(response, 'api');
   await response.body?.cancel();

@@ -23,7 +23,8 @@ export type EgnyteAuthErrorCode =
   | 'upstream_unavailable'
   | 'upstream_error'
   | 'login_required'
-  | 'session_store_failed';
+  | 'session_store_failed'
+  | 'coordination_unavailable';
 
 /** HTTP status used for each code unless the thrower says otherwise. */
 export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Object.freeze({
@@ -46,6 +47,7 @@ export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Obj
   upstream_error: 502,
   login_required: 401,
   session_store_failed: 503,
+  coordination_unavailable: 503,
 });
 
 /** Options accepted by the {@link EgnyteAuthError} constructor. */
@@ -112,4 +114,38 @@ export class EgnyteAuthError extends Error {
 /** True when `err` is an {@link EgnyteAuthError}, optionally with one of the given codes. */
 export function isEgnyteAuthError(err: unknown, ...codes: EgnyteAuthErrorCode[]): err is EgnyteAuthError {
   return err instanceof EgnyteAuthError && (codes.length === 0 || codes.includes(err.code));
+}
+
+/** An {@link EgnyteAuthError} as plain data, so instances can share an outcome through Redis. */
+export interface EgnyteAuthErrorData {
+  code: EgnyteAuthErrorCode;
+  message: string;
+  status: number;
+  retryAfter?: number;
+  upstreamStatus?: number;
+}
+
+/** The error as plain data (no stack, no cause). */
+export function errorToData(err: EgnyteAuthError): EgnyteAuthErrorData {
+  return {
+    code: err.code,
+    message: err.message,
+    status: err.status,
+    ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+    ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}),
+  };
+}
+
+/** The error again, from {@link errorToData}'s plain data. */
+export function errorFromData(data: EgnyteAuthErrorData): EgnyteAuthError {
+  return new EgnyteAuthError(data.code, data.message, {
+    status: data.status,
+    ...(data.retryAfter !== undefined ? { retryAfter: data.retryAfter } : {}),
+    ...(data.upstreamStatus !== undefined ? { upstreamStatus: data.upstreamStatus } : {}),
+  });
+}
+
+/** `err` as an {@link EgnyteAuthError}: unexpected errors become a generic `upstream_error`, never quoted. */
+export function asEgnyteAuthError(err: unknown, fallback: string): EgnyteAuthError {
+  return err instanceof EgnyteAuthError ? err : new EgnyteAuthError('upstream_error', fallback);
 }

@@ -14,7 +14,25 @@ export function checkAllowed(config: ResolvedConfig, domain: string): void {
   }
 }
 
-/** The Referer's host, when it is an Egnyte customer domain (not the Enhanced Auth Service). */
+/**
+ * The host an emulator's `domainFromReferer` maps the Referer to. Its code is the app's, not
+ * ours: a throw or a non-string answer counts as "no domain" rather than failing the sign-in.
+ */
+function mappedHost(config: ResolvedConfig, url: URL): string | undefined {
+  if (!config.domainFromReferer) return undefined;
+  try {
+    const host = config.domainFromReferer(new URL(url.href));
+    return typeof host === 'string' && host !== '' ? host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Referer's domain, when it names an Egnyte customer domain: its https host, or what the
+ * configured `domainFromReferer` maps it to. Never an Enhanced Auth Service host: that service
+ * is where the user typed a domain, not the domain that issued the code.
+ */
 function domainFromReferer(req: Request, config: ResolvedConfig): string | undefined {
   const referer = req.get('referer');
   if (!referer) return undefined;
@@ -24,24 +42,33 @@ function domainFromReferer(req: Request, config: ResolvedConfig): string | undef
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'https:' || config.enhancedAuthHosts.has(url.host)) return undefined;
+  if (config.enhancedAuthHosts.has(url.host)) return undefined;
+  const candidate = mappedHost(config, url) ?? (url.protocol === 'https:' ? url.host : undefined);
+  if (candidate === undefined) return undefined;
+  let host: string;
   try {
-    return normalizeEgnyteDomain(url.host, config);
+    host = normalizeEgnyteDomain(candidate, config);
   } catch {
     return undefined;
   }
+  return config.enhancedAuthHosts.has(host) ? undefined : host;
 }
 
-/** Which domain issued the code: bound at login, else the `domain` parameter, else the Referer. */
-export function callbackDomain(req: Request, config: ResolvedConfig, bound: string | undefined, param: string | undefined): string {
+/**
+ * Which domain issued the code: bound at login, else the `domain` parameter, else the
+ * Referer. Undefined when none of them tells: the caller asks the user (see `domain-prompt.ts`).
+ */
+export function callbackDomain(req: Request, config: ResolvedConfig, bound: string | undefined, param: string | undefined): string | undefined {
   if (bound) return bound;
   if (param) return normalizeEgnyteDomain(param, config);
-  const fromReferer = domainFromReferer(req, config);
-  if (fromReferer) return fromReferer;
-  throw new EgnyteAuthError(
+  return domainFromReferer(req, config);
+}
+
+/** The `unknown_domain` refusal, for clients that cannot be asked (API clients). */
+export function unknownDomainError(): EgnyteAuthError {
+  return new EgnyteAuthError(
     'unknown_domain',
     'The sign-in callback does not say which Egnyte domain issued the code (no "domain" parameter and no Egnyte Referer). ' +
       'Start the sign-in again with your domain, e.g. /egnyte/login?domain=acme, or configure a fixed `domain`.',
   );
 }
-

@@ -1,17 +1,22 @@
 /**
  * `GET /egnyte/callback`: the state check, the code exchange and the new signed-in session.
+ * A state is used once across every instance: concurrent callbacks with one state make one
+ * code exchange, and the others answer with its outcome.
  */
 import type { Request, Response } from 'express';
-import type { ResolvedConfig } from '../config/options.js';
 import { fetchEgnyteUser } from '../egnyte/api.js';
 import { exchangeCode } from '../egnyte/token-client.js';
-import { EgnyteAuthError } from '../errors/errors.js';
+import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
-import { regenerateSession, requireSession, saveSession } from '../session/express-session.js';
-import type { EgnyteUser } from '../types.js';
+import type { Runtime } from '../runtime.js';
+import { revokeTokens } from '../session/end-login.js';
+import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
+import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
+import { askForDomain } from './domain-prompt.js';
 import { parseCallbackParams } from './params.js';
 import { prunePending, takePending } from './pending-logins.js';
+import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
 
 function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', sentCookies: boolean): EgnyteAuthError {
   if (reason === 'no_session_data') {
@@ -41,17 +46,76 @@ function refusalOfAuthorizationError(error: string): EgnyteAuthError {
 }
 
 /** Loads the user once at sign-in; throttling or an unreachable Egnyte leave it for the guard. */
-async function userAtSignIn(config: ResolvedConfig, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
+async function userAtSignIn(runtime: Runtime, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
   try {
-    return await fetchEgnyteUser(config, domain, accessToken);
+    return await fetchEgnyteUser(runtime.config, domain, accessToken);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
     throw err;
   }
 }
 
+/**
+ * The other tabs' attempts end with this sign-in: their callbacks, when they come, go where
+ * they were headed, signed in, without a second code exchange (best effort).
+ */
+async function supersede(runtime: Runtime, others: Record<string, EgnytePendingLogin>, sessionId: string): Promise<void> {
+  await Promise.all(
+    Object.entries(others).map(([state, entry]) =>
+      runtime.signIns.share(stateKey(state), { kind: 'signed_in', sessionId, returnTo: entry.returnTo }).catch(() => undefined),
+    ),
+  );
+}
+
+interface Attempt {
+  domain: string;
+  code: string;
+  state: string;
+  entry: EgnytePendingLogin;
+}
+
+/**
+ * The sign-in proper: exchange, user, a regenerated session holding only the new login (no
+ * attempts of other tabs), its shared token record, and an awaited save. Tokens obtained
+ * are revoked when anything after the exchange fails, so a failed sign-in leaves no live token.
+ */
+async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise<SignInOutcome> {
+  const { domain } = attempt;
+  const others = prunePending(requireSession(req).egnyte?.pending, Date.now());
+  try {
+    const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state);
+    try {
+      const user = await userAtSignIn(runtime, domain, tokens.accessToken);
+      const now = Date.now();
+      const login: EgnyteLogin = { id: newLoginId(), domain, tokens, tokensVersion: 1, ...(user ? { user, userFetchedAt: now } : {}), loggedInAt: now };
+      const fresh = await regenerateSession(req);
+      // Only the new login: attempts of other tabs stay behind with the anonymous session.
+      fresh.egnyte = { login };
+      try {
+        await runtime.logins.create(login.id, tokens);
+        // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
+        await saveSession(req);
+      } catch (err) {
+        // express-session writes once more at the end of the response, even after a failed
+        // save: that write must sign no one in, and should keep the other tabs' attempts.
+        fresh.egnyte = Object.keys(others).length > 0 ? { pending: others } : {};
+        throw err;
+      }
+      log.callback('signed in on %s', domain);
+      await supersede(runtime, others, req.sessionID);
+      return { kind: 'signed_in', sessionId: req.sessionID, returnTo: attempt.entry.returnTo };
+    } catch (err) {
+      await revokeTokens(runtime, domain, tokens);
+      throw err;
+    }
+  } catch (err) {
+    return { kind: 'failed', error: errorToData(asEgnyteAuthError(err, 'Signing in failed unexpectedly.')) };
+  }
+}
+
 /** The callback route. */
-export function callbackHandler(config: ResolvedConfig) {
+export function callbackHandler(runtime: Runtime) {
+  const { config } = runtime;
   return async (req: Request, res: Response): Promise<void> => {
     const session = requireSession(req);
     const params = parseCallbackParams(req.query);
@@ -61,39 +125,27 @@ export function callbackHandler(config: ResolvedConfig) {
       if (params.error) throw refusalOfAuthorizationError(params.error);
       throw new EgnyteAuthError('state_missing', 'The sign-in callback has no "state" parameter, so it cannot be matched to a sign-in. Start the sign-in again.');
     }
+    const key = stateKey(params.state);
     const taken = takePending(session.egnyte, params.state, Date.now());
     if (!taken.ok) {
       log.callback('refused callback: %s', taken.reason);
+      // A callback that already signed this browser in (a reload, a restored tab): go where it went.
+      const earlier = await runtime.signIns.peek(key);
+      if (earlier?.kind === 'signed_in') return res.redirect(earlier.returnTo);
+      if (session.egnyte?.login) return res.redirect('/');
       throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);
     if (!params.code) throw new EgnyteAuthError('missing_code', 'The sign-in callback has no "code" parameter. Start the sign-in again.');
 
     const domain = callbackDomain(req, config, taken.entry.domain, params.domain);
+    if (domain === undefined) return askForDomain(req, res, config, taken.entry.returnTo);
     checkAllowed(config, domain);
-    const tokens = await exchangeCode(config, domain, params.code, params.state);
-    const user = await userAtSignIn(config, domain, tokens.accessToken);
-    const now = Date.now();
-    const otherAttempts = prunePending(session.egnyte?.pending, now);
-
-    const fresh = await regenerateSession(req);
-    fresh.egnyte = {
-      ...(Object.keys(otherAttempts).length > 0 ? { pending: otherAttempts } : {}),
-      login: { domain, tokens, ...(user ? { user, userFetchedAt: now } : {}), loggedInAt: now },
-    };
-    // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
-    // express-session writes the regenerated session once more at the end of the response
-    // (it cannot know this save happened): one extra write per sign-in, off the hot path.
-    // That end-of-response write also runs after a failed save, so the login is dropped first:
-    // a 503 that says the sign-in was not saved must not leave the browser signed in.
-    try {
-      await saveSession(req);
-    } catch (err) {
-      delete fresh.egnyte.login;
-      throw err;
-    }
-    log.callback('signed in on %s', domain);
-    res.redirect(taken.entry.returnTo);
+    const attempt: Attempt = { domain, code: params.code, state: params.state, entry: taken.entry };
+    const { result, ran } = await runtime.signIns.join(key, () => signIn(req, runtime, attempt));
+    if (result.kind === 'failed') throw errorFromData(result.error);
+    // This request lost the race to a twin of the same browser: continue in the winner's session.
+    if (!ran && result.sessionId !== req.sessionID) await adoptSession(req, result.sessionId);
+    res.redirect(result.returnTo);
   };
 }
-

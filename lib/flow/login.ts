@@ -6,10 +6,10 @@ import { normalizeEgnyteDomain } from '../config/domain.js';
 import { sanitizeReturnTo } from '../config/return-to.js';
 import { TOKEN_PATH } from '../egnyte/token-client.js';
 import { log } from '../log.js';
-import { requireSession, saveSession } from '../session/express-session.js';
+import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
 import { parseLoginParams } from './params.js';
-import { addPending } from './pending-logins.js';
+import { PENDING_TTL_MS, addPending } from './pending-logins.js';
 
 function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
   const url = new URL(endpoint);
@@ -19,6 +19,19 @@ function authorizationUrl(endpoint: string, config: ResolvedConfig, state: strin
   url.searchParams.set('state', state);
   url.searchParams.set('response_type', 'code');
   return url.href;
+}
+
+/**
+ * A session that holds nothing but sign-in attempts lives no longer than they do: its cookie
+ * (and so the store's TTL, which stores derive from it) is cut to the attempts' 10 minutes.
+ * Otherwise every anonymous visit to the login route would leave a record for the store's
+ * full TTL (a day with connect-redis). The callback's regenerated session gets the app's
+ * cookie settings back. Sessions holding a login or the app's own data are left alone.
+ */
+function limitAnonymousSession(session: EgnyteSession): void {
+  if (session.egnyte?.login) return;
+  for (const key of Object.keys(session)) if (key !== 'cookie' && key !== 'egnyte') return;
+  session.cookie.maxAge = PENDING_TTL_MS;
 }
 
 /** The login route. */
@@ -31,6 +44,7 @@ export function loginHandler(config: ResolvedConfig) {
     const state = oidc.randomState();
     session.egnyte ??= {};
     addPending(session.egnyte, state, { returnTo: sanitizeReturnTo(params.returnTo), ...(domain ? { domain } : {}), createdAt: Date.now() });
+    limitAnonymousSession(session);
     await saveSession(req);
     const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
     log.login('login via %s', domain ?? `enhanced auth (${region})`);

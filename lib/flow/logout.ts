@@ -1,9 +1,11 @@
-/** `POST|GET /egnyte/logout`: revoke at Egnyte (best effort), then end the session. */
+/**
+ * `POST|GET /egnyte/logout`: the login ended everywhere (tombstone first, then revocation at
+ * Egnyte, best effort), then the session ended. The tombstone comes before the session is
+ * destroyed: that order is what lets logout win over writes still in flight.
+ */
 import type { Request, Response } from 'express';
-import { revokeToken } from '../egnyte/api.js';
-import { EgnyteAuthError } from '../errors/errors.js';
-import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { endLoginEverywhere } from '../session/end-login.js';
 import { endSession, requireSession } from '../session/express-session.js';
 
 /** The logout route. */
@@ -12,18 +14,8 @@ export function logoutHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const session = requireSession(req);
     const login = session.egnyte?.login;
-    if (login && config.revokeOnLogout) {
-      try {
-        await revokeToken(config, login.domain, login.tokens.accessToken);
-      } catch (err) {
-        // Signing out of this app must not depend on Egnyte answering.
-        log.login('token revocation failed: %s', err instanceof EgnyteAuthError ? err.code : 'error');
-      }
-    }
-    runtime.reloads.forget(req.sessionID);
-    runtime.endedSessions.add(req.sessionID);
+    if (login) await endLoginEverywhere(runtime, login, config.revokeOnLogout);
     await endSession(req);
     res.redirect(config.postLogoutRedirect);
   };
 }
-

@@ -1,13 +1,12 @@
 /**
- * `egnyteAuth()`: the router with the login, callback and logout routes.
+ * `egnyteAuth()`: the router with the login, callback and logout routes, and the little it
+ * does on every request: attach the runtime, route session writes through the logout check.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { resolveConfig } from '../config/options.js';
 import { cookieWarner } from '../config/cookie-check.js';
-import { ExpiringSet } from '../coordination/expiring-set.js';
-import { SingleFlight } from '../coordination/single-flight.js';
-import { reloadSharingMs } from '../guard/reload.js';
-import { type ReloadOutcome, type Runtime, attachRuntime } from '../runtime.js';
+import { resolveConfig } from '../config/options.js';
+import { attachRuntime, createRuntime } from '../runtime.js';
+import { guardSessionWrites } from '../session/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
 import { callbackHandler } from './callback.js';
 import { loginHandler } from './login.js';
@@ -56,12 +55,7 @@ export function ownPathFilter(routes: Readonly<Record<string, string>>): (url: s
  */
 export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const config = resolveConfig(options);
-  const runtime: Runtime = {
-    config,
-    reloads: new SingleFlight<ReloadOutcome>((outcome) => reloadSharingMs(outcome, config.userCacheMs)),
-    // A re-read (refresh + userinfo) takes at most two timeouts; a minute covers it with room.
-    endedSessions: new ExpiringSet(Math.max(60_000, 3 * config.timeoutMs)),
-  };
+  const runtime = createRuntime(config);
   const router = express.Router();
   const checkCookie = cookieWarner(config.baseUrl);
   const isOwnPath = ownPathFilter(config.routes);
@@ -72,12 +66,13 @@ export function egnyteAuth(options: EgnyteAuthOptions): Router {
   const dispatch = (router as DispatchingRouter).handle.bind(router);
   (router as DispatchingRouter).handle = (req, res, out) => {
     attachRuntime(req, runtime);
+    guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     checkCookie(req.session?.cookie);
     if (!isOwnPath(req.url)) return out();
     dispatch(req, res, out);
   };
   router.get(config.routes.login, loginHandler(config));
-  router.get(config.routes.callback, callbackHandler(config));
+  router.get(config.routes.callback, callbackHandler(runtime));
   router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
   return router;
 }

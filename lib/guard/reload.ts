@@ -1,34 +1,14 @@
 /**
- * Re-reading a login from Egnyte when its cached user is stale: refresh an expired token
- * first, then read userinfo. The outcome is plain data, so concurrent requests of one session
- * can share it and each apply it to its own copy of the session.
+ * The two upstream steps of keeping a login alive, each run once per login across every
+ * instance: refreshing an expired token (against the shared, versioned token record) and
+ * re-reading the user. Both return plain outcomes and never throw for Egnyte's answers.
  */
-import type { ResolvedConfig } from '../config/options.js';
 import { fetchEgnyteUser } from '../egnyte/api.js';
-import { EgnyteAuthError } from '../errors/errors.js';
-import type { ReloadOutcome } from '../runtime.js';
 import { refreshTokens } from '../egnyte/token-client.js';
-import type { EgnyteSessionData, EgnyteTokenSet } from '../types.js';
-
-/** How long a settled reload is shared with the session's later requests, at most. */
-export const RELOAD_GRACE_MS = 2000;
-/** The longest a throttled or failed reload holds back the session's next try. */
-export const MAX_BACKOFF_MS = 5 * 60 * 1000;
-
-/**
- * How long a reload's outcome is shared with later requests of the same session. A fresh
- * user: the grace period, but never longer than the user stays fresh (`userCacheSeconds: 0`
- * re-reads on every request). Throttling or an unreachable Egnyte: until its `Retry-After`
- * has passed (capped), so the session does not hammer Egnyte; the cached user is served
- * meanwhile. Pure.
- */
-export function reloadSharingMs(outcome: ReloadOutcome, userCacheMs: number): number {
-  if (outcome.kind === 'fresh') return Math.min(RELOAD_GRACE_MS, userCacheMs);
-  if (outcome.kind === 'unavailable' && outcome.error.retryAfter !== undefined) {
-    return Math.min(outcome.error.retryAfter * 1000, MAX_BACKOFF_MS);
-  }
-  return RELOAD_GRACE_MS;
-}
+import { EgnyteAuthError, asEgnyteAuthError, errorToData } from '../errors/errors.js';
+import type { Runtime } from '../runtime.js';
+import type { EgnyteLogin, EgnyteTokenSet } from '../types.js';
+import type { RefreshOutcome, ReloadOutcome } from './outcomes.js';
 
 /** Tokens this close to expiry are refreshed before use. */
 export const EXPIRY_SKEW_MS = 60_000;
@@ -38,8 +18,8 @@ export function isExpired(tokens: EgnyteTokenSet, now: number): boolean {
   return tokens.expiresAt !== undefined && now >= tokens.expiresAt - EXPIRY_SKEW_MS;
 }
 
-/** True when the session's login can be served without asking Egnyte. */
-export function isFresh(login: NonNullable<EgnyteSessionData['login']>, now: number, userCacheMs: number): boolean {
+/** True when the session's login can be served without asking Egnyte. Pure. */
+export function isFresh(login: EgnyteLogin, now: number, userCacheMs: number): boolean {
   return (
     login.user !== undefined &&
     login.userFetchedAt !== undefined &&
@@ -49,16 +29,72 @@ export function isFresh(login: NonNullable<EgnyteSessionData['login']>, now: num
   );
 }
 
-/** Refreshes the token if needed and reads the user; never throws. */
-export async function reloadLogin(config: ResolvedConfig, login: NonNullable<EgnyteSessionData['login']>): Promise<ReloadOutcome> {
-  let tokens = login.tokens;
+const ENDED_ELSEWHERE = (): EgnyteAuthError => new EgnyteAuthError('login_required', 'This sign-in was ended (signed out). Sign in again.');
+
+function notAllowed(domain: string): EgnyteAuthError {
+  return new EgnyteAuthError('domain_not_allowed', `The Egnyte domain ${domain} is no longer allowed to sign in to this app.`);
+}
+
+function settleError(err: unknown, fallback: string): { kind: 'signed_out' | 'unavailable'; error: ReturnType<typeof errorToData> } {
+  const error = asEgnyteAuthError(err, fallback);
+  const over = error.code === 'login_required' || error.code === 'developer_inactive';
+  return { kind: over ? 'signed_out' : 'unavailable', error: errorToData(error) };
+}
+
+/**
+ * Refreshes the login's tokens, unless the shared record already holds newer ones than
+ * `login` (another instance refreshed). A refresh Egnyte refuses ends the login only when
+ * no instance stored a newer token set meanwhile: with rotating refresh tokens, the loser of
+ * two concurrent refreshes must adopt the winner's tokens, not sign the user out.
+ */
+export async function refreshLogin(runtime: Runtime, login: EgnyteLogin): Promise<RefreshOutcome> {
+  const { logins, config } = runtime;
+  const state = await logins.state(login.id);
+  if (state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
+  const known = state.kind === 'live' ? state.record : undefined;
+  if (known && known.version > (login.tokensVersion ?? 0) && !isExpired(known.tokens, Date.now())) {
+    return { kind: 'tokens', version: known.version, tokens: known.tokens };
+  }
+  const current = known ?? undefined;
+  let tokens: EgnyteTokenSet;
   try {
-    if (isExpired(tokens, Date.now())) tokens = await refreshTokens(config, login.domain, tokens);
-    const user = await fetchEgnyteUser(config, login.domain, tokens.accessToken);
-    return { kind: 'fresh', tokens, user, fetchedAt: Date.now() };
+    tokens = await refreshTokens(config, login.domain, current?.tokens ?? login.tokens);
   } catch (err) {
-    const error = err instanceof EgnyteAuthError ? err : new EgnyteAuthError('upstream_error', 'Reading the user from Egnyte failed unexpectedly.');
-    if (error.code === 'login_required' || error.code === 'developer_inactive') return { kind: 'signed_out', error };
-    return { kind: 'unavailable', error, tokens };
+    const outcome = settleError(err, 'Refreshing the Egnyte sign-in failed unexpectedly.');
+    if (outcome.kind === 'signed_out') {
+      const after = await logins.state(login.id);
+      if (after.kind === 'live' && after.record.version > (current?.version ?? 0)) {
+        return { kind: 'tokens', version: after.record.version, tokens: after.record.tokens };
+      }
+    }
+    return outcome;
+  }
+  const stored = await logins.replaceTokens(login.id, current, tokens);
+  if (stored.ok) return { kind: 'tokens', version: stored.record.version, tokens };
+  if (stored.state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
+  if (stored.state.kind === 'live') return { kind: 'tokens', version: stored.state.record.version, tokens: stored.state.record.tokens };
+  return { kind: 'tokens', version: (current?.version ?? 0) + 1, tokens };
+}
+
+/**
+ * Re-reads the user with `tokens`, after checking that the login was not ended elsewhere and
+ * that its domain is still allowed. Answers newer tokens when the shared record has them.
+ */
+export async function reloadUser(runtime: Runtime, login: EgnyteLogin): Promise<ReloadOutcome> {
+  const { logins, config } = runtime;
+  if (!config.isAllowed(login.domain)) return { kind: 'signed_out', error: errorToData(notAllowed(login.domain)) };
+  const state = await logins.state(login.id);
+  if (state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
+  const newer = state.kind === 'live' && state.record.version > (login.tokensVersion ?? 0) ? state.record : undefined;
+  if (state.kind === 'unknown') {
+    // The record expired or the backend lost it (a restart): the session's copy is the best there is.
+    await logins.restore(login.id, login.tokensVersion ?? 1, login.tokens);
+  }
+  const tokens = newer?.tokens ?? login.tokens;
+  try {
+    const user = await fetchEgnyteUser(config, login.domain, tokens.accessToken);
+    return { kind: 'fresh', user, fetchedAt: Date.now(), ...(newer ? { tokens: { version: newer.version, tokens: newer.tokens } } : {}) };
+  } catch (err) {
+    return settleError(err, 'Reading the user from Egnyte failed unexpectedly.');
   }
 }

@@ -4,6 +4,8 @@
  * functions over the {@link Directory}.
  */
 import type { Directory } from './directory.js';
+import { HOSTNAME_MISMATCH_MESSAGE, NO_APP_INFO_MESSAGE, RESOURCE_OWNER_GET_MESSAGE, formErrors } from './token-errors.js';
+import type { TokenErrorShape } from './token-errors.js';
 import type { EmulatorClient } from './types.js';
 
 /** The authorization request parameters carried through the prompt and consent pages. */
@@ -22,25 +24,34 @@ export interface AuthRequest {
 }
 
 /**
- * The outcome of {@link checkAuthRequest}: the request, or the error page to show. Errors
- * about the client or redirect URI are shown to the user, never redirected, since the
- * redirect target itself is not trusted.
+ * The outcome of {@link checkAuthRequest}: the request, or the refusal to show. Errors about
+ * the client or redirect URI are shown to the user, never redirected, since the redirect
+ * target itself is not trusted. With `json`, the refusal is Egnyte's raw JSON (what a
+ * browser shows on the real step); without, the emulator's error page.
  */
-export type AuthCheck = { ok: true; request: AuthRequest } | { ok: false; status: number; title: string; message: string };
+export type AuthCheck =
+  | { ok: true; request: AuthRequest }
+  | { ok: false; status: number; title: string; message: string; json?: Record<string, unknown> };
 
-/** Validates the domain, client and redirect URI of an authorization request. */
-export function checkAuthRequest(directory: Directory, host: string, params: Record<string, string>): AuthCheck {
+/**
+ * Validates the domain, client and redirect URI of an authorization request. With the
+ * `'egnyte'` shape, refusals about the key and redirect URI carry Egnyte's JSON bodies.
+ */
+export function checkAuthRequest(directory: Directory, host: string, params: Record<string, string>, shape: TokenErrorShape = 'egnyte'): AuthCheck {
+  const egnyte = (json: Record<string, unknown>): { json?: Record<string, unknown> } => (shape === 'egnyte' ? { json } : {});
   if (!directory.isKnownDomain(host)) {
     return { ok: false, status: 404, title: 'Domain not found', message: `There is no Egnyte domain "${host}" in this emulator.` };
   }
+  if (!params.client_id) {
+    return { ok: false, status: 400, title: 'Unknown application', message: 'The request has no client_id (API key).', ...egnyte(formErrors('REQUIRED_PARAMS_MISSING', 'client_id is required.')) };
+  }
   const client = directory.findClient(params.client_id);
   if (!client) {
-    return {
-      ok: false,
-      status: 400,
-      title: 'Unknown application',
-      message: params.client_id ? `The API key "${params.client_id}" is not known.` : 'The request has no client_id (API key).',
-    };
+    return { ok: false, status: 401, title: 'Unknown application', message: `The API key "${params.client_id}" is not known.`, ...egnyte({ errorMessage: NO_APP_INFO_MESSAGE }) };
+  }
+  if (client.type === 'internal') {
+    // An internal key serves the password grant only (EGNYTE.md "Key types").
+    return { ok: false, status: 400, title: 'Wrong kind of key', message: RESOURCE_OWNER_GET_MESSAGE, ...egnyte({ errorMessage: RESOURCE_OWNER_GET_MESSAGE }) };
   }
   const redirectUri = params.redirect_uri ?? '';
   if (!isAllowedRedirectUri(client, redirectUri)) {
@@ -51,6 +62,7 @@ export function checkAuthRequest(directory: Directory, host: string, params: Rec
       message: redirectUri
         ? `The redirect URI "${redirectUri}" is not registered for this application.`
         : 'The request has no redirect_uri.',
+      ...egnyte(redirectRefusal(client, redirectUri)),
     };
   }
   return {
@@ -65,6 +77,21 @@ export function checkAuthRequest(directory: Directory, host: string, params: Rec
       viaEas: params.eas === '1',
     },
   };
+}
+
+/** Egnyte's refusal of a redirect URI: another host than the registered one, or an invalid one. */
+function redirectRefusal(client: EmulatorClient, redirectUri: string): Record<string, unknown> {
+  let hostname: string | undefined;
+  try {
+    hostname = new URL(redirectUri).hostname;
+  } catch {
+    hostname = undefined;
+  }
+  const registeredHosts = (client.redirectUris ?? []).map((u) => new URL(u).hostname);
+  if (hostname !== undefined && registeredHosts.length > 0 && !registeredHosts.includes(hostname)) {
+    return { errorMessage: HOSTNAME_MISMATCH_MESSAGE };
+  }
+  return formErrors('INVALID_CALLBACK', 'Invalid redirect uri redirect uri must be a valid https url.');
 }
 
 /** An absolute http(s) URI without fragment, and registered when the client lists its URIs. */

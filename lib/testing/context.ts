@@ -20,6 +20,12 @@ export interface EmulatorContext {
   readonly store: GrantStore;
   /** Per-token call rate on `/pubapi`. */
   readonly meter: QpsMeter;
+  /** Per-token daily quota on `/pubapi`. */
+  readonly quota: QpsMeter;
+  /** Per-key calls on `/pubapi` (for Mashery's plan and key headers; never refuses). */
+  readonly keyMeter: QpsMeter;
+  /** Per-key hourly token requests. */
+  readonly tokenMeter: QpsMeter;
   readonly faults: FaultList;
   /** Live counters, handed out as is by `EgnyteEmulator.calls`. */
   readonly calls: Record<EmulatorEndpointName, number>;
@@ -43,6 +49,9 @@ export function createEmulatorContext(settings: EmulatorSettings): EmulatorConte
     directory: new Directory(settings.clients, settings.users),
     store: new GrantStore(),
     meter: new QpsMeter(settings.qps),
+    quota: new QpsMeter(settings.dailyQuota, 24 * 60 * 60 * 1000),
+    keyMeter: new QpsMeter(0),
+    tokenMeter: new QpsMeter(settings.tokenRequestsPerHour, 60 * 60 * 1000),
     faults: new FaultList(),
     calls: Object.fromEntries(EMULATOR_ENDPOINT_NAMES.map((n) => [n, 0])) as Record<EmulatorEndpointName, number>,
     tokenGrants: { authorization_code: 0, refresh_token: 0, password: 0 },

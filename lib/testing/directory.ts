@@ -7,14 +7,38 @@ import type { EmulatorClient } from './types.js';
 
 /** The clients and users of one emulator, indexed for the handlers. */
 export class Directory {
-  /** Every domain that has at least one user, in order of first appearance. */
-  readonly knownDomains: readonly string[];
+  private readonly users: SeededUser[];
+  private domains: readonly string[];
 
   constructor(
     private readonly clients: readonly EmulatorClient[],
-    private readonly users: readonly SeededUser[],
+    users: readonly SeededUser[],
   ) {
-    this.knownDomains = [...new Set(users.map((u) => u.domain))];
+    this.users = [...users];
+    this.domains = [...new Set(users.map((u) => u.domain))];
+  }
+
+  /** Every domain that has at least one user, in order of first appearance. */
+  get knownDomains(): readonly string[] {
+    return this.domains;
+  }
+
+  /** Every user, in order (a copy). */
+  get allUsers(): readonly SeededUser[] {
+    return [...this.users];
+  }
+
+  /** Adds a user (already validated); a new domain becomes known. */
+  addUser(user: SeededUser): void {
+    this.users.push(user);
+    if (!this.domains.includes(user.domain)) this.domains = [...this.domains, user.domain];
+  }
+
+  /** The user of `host` with this username (case-insensitive) or numeric id, active or not. */
+  findUserBy(host: string, user: string | number): SeededUser | undefined {
+    return typeof user === 'number'
+      ? this.findUser(host, user)
+      : this.users.find((u) => u.domain === host && u.username.toLowerCase() === user.toLowerCase());
   }
 
   /** True when `host` (normalised) is an emulated domain. */

@@ -9,14 +9,16 @@
  */
 import { createEmulatorContext, resetCounters } from './context.js';
 import { validateFault } from './faults.js';
-import { resolveEmulatorOptions } from './options.js';
+import { resolveEmulatorOptions, resolveUser } from './options.js';
 import { createRequestListener } from './request-handler.js';
+import { domainFromRefererOf, domainOrigin } from './origins.js';
 import { listen } from './server.js';
 import type {
   EgnyteEmulator,
   EgnyteEmulatorOptions,
   EmulatorFault,
   EmulatorRequestLogEntry,
+  EmulatorTokenFilter,
   EmulatorTokenRequest,
   EmulatorUser,
 } from './types.js';
@@ -41,10 +43,15 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
   const server = await listen(createRequestListener(ctx), settings.port);
   ctx.url = server.url;
   const baseUrl = server.url;
+  const port = Number(new URL(baseUrl).port);
   const [defaultClient] = settings.clients;
 
   let closing: Promise<void> | undefined;
-  const frozenUsers = Object.freeze([...settings.users]) as EmulatorUser[];
+  const requireUser = (host: string, user: string | number): EmulatorUser => {
+    const found = ctx.directory.findUserBy(host, user);
+    if (!found) throw new TypeError(`startEgnyteEmulator: no user ${String(user)} on ${host}`);
+    return found;
+  };
 
   const emulator: EgnyteEmulator = {
     url: baseUrl,
@@ -54,7 +61,9 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
         eu: `${baseUrl}/eas/eu/services/oauth/code`,
       }),
       domainBaseUrl: (host: string) => `${baseUrl}/d/${host}`,
+      domainFromReferer: domainFromRefererOf(port),
     }),
+    domainUrl: (host: string) => domainOrigin(settings.normalize(host), port),
     clientId: defaultClient.clientId,
     clientSecret: defaultClient.clientSecret,
     calls: ctx.calls,
@@ -69,13 +78,24 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
     clearFaults(): void {
       ctx.faults.clear();
     },
-    expireAccessTokens(): void {
-      ctx.store.expireAllAccessTokens();
+    expireAccessTokens(filter: EmulatorTokenFilter = {}): void {
+      const host = filter.domain === undefined ? undefined : settings.normalize(filter.domain);
+      const userId = host === undefined || filter.user === undefined ? undefined : requireUser(host, filter.user).id;
+      ctx.store.expireAccessTokens((r) => (host === undefined || r.host === host) && (userId === undefined || r.userId === userId));
     },
     revokeAll(): void {
       ctx.store.revokeAll();
     },
-    users: frozenUsers,
+    revokeUserTokens(domain: string, user: string | number): void {
+      const host = settings.normalize(domain);
+      ctx.store.revokeUser(host, requireUser(host, user).id);
+    },
+    addUser(user: EmulatorUser): void {
+      ctx.directory.addUser(resolveUser(user, ctx.directory.allUsers, settings.normalize));
+    },
+    get users(): EmulatorUser[] {
+      return Object.freeze([...ctx.directory.allUsers]) as EmulatorUser[];
+    },
     get lastTokenRequest(): EmulatorTokenRequest | undefined {
       return ctx.lastTokenRequest;
     },

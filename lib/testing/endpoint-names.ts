@@ -11,4 +11,5 @@ export const EMULATOR_ENDPOINT_NAMES: readonly EmulatorEndpointName[] = Object.f
   'userinfo',
   'users',
   'revoke',
+  'fs',
 ]);

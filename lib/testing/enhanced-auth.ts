@@ -6,11 +6,13 @@ import type { ServerResponse } from 'node:http';
 import { isEgnyteAuthError } from '../errors/errors.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendHtml } from './http.js';
+import { domainOrigin } from './origins.js';
 import { domainPromptPage } from './pages.js';
 
 /**
- * Shows the domain prompt, or with a known `domain` redirects to its authorize step with the
- * other query parameters and `eas=1` (so the callback can name the domain).
+ * Shows the domain prompt, or with a known `domain` redirects to its authorize step, on the
+ * domain's own origin as Egnyte does, with the other query parameters and `eas=1` (so the
+ * callback can name the domain when `easDomainParam` asks for it).
  */
 export function handleEnhancedAuth(ctx: EmulatorContext, res: ServerResponse, pathname: string, query: Record<string, string>): void {
   const { domain: typed, ...rest } = query;
@@ -40,5 +42,5 @@ export function handleEnhancedAuth(ctx: EmulatorContext, res: ServerResponse, pa
   if (!ctx.directory.isKnownDomain(host)) return prompt(404, `There is no Egnyte domain "${host}". Check the spelling and try again.`);
   const target = new URLSearchParams(rest);
   target.set('eas', '1');
-  redirect(res, `${ctx.url}/d/${host}/puboauth/token?${target.toString()}`);
+  redirect(res, `${domainOrigin(host, Number(new URL(ctx.url).port))}/puboauth/token?${target.toString()}`);
 }

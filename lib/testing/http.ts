@@ -81,17 +81,29 @@ export function send(
   res.end(body);
 }
 
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', headers);
+/** Answers whose JSON goes out as `text/plain` (the `jsonAsText` option). */
+const plainJson = new WeakSet<ServerResponse>();
+
+/** Makes {@link sendJson} label this answer's JSON `text/plain`, as Egnyte sometimes does. */
+export function sendJsonAsText(res: ServerResponse): void {
+  plainJson.add(res);
 }
 
-/** Security headers of the emulator's HTML pages (no scripts, no framing). */
+/** Writes a JSON answer. */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const type = plainJson.has(res) ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  send(res, status, JSON.stringify(value), type, headers);
+}
+
+/**
+ * Security headers of the emulator's HTML pages (no scripts, no framing). No
+ * `Referrer-Policy` here: Egnyte's pages leave the browser's default, and the emulator's
+ * `referrerPolicy` option sets one on every answer.
+ */
 const HTML_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
 });
 
 /** Writes an HTML page. */

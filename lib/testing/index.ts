@@ -10,7 +10,9 @@
  * ```
  */
 export { startEgnyteEmulator, EMULATOR_ENDPOINT_NAMES } from './emulator.js';
-export { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS, EMULATOR_USER_PASSWORD } from './seed.js';
+export { signInAs, createCookieJar } from './sign-in-as.js';
+export type { CookieJar, SignInAsOptions, SignInAsResult, SupertestAgentLike, SupertestRequestLike } from './sign-in-as.js';
+export { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_CLIENTS, DEFAULT_EMULATOR_USERS, DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD } from './seed.js';
 export type {
   EgnyteEmulator,
   EgnyteEmulatorOptions,
@@ -19,6 +21,7 @@ export type {
   EmulatorFault,
   EmulatorFaultKind,
   EmulatorRequestLogEntry,
+  EmulatorTokenFilter,
   EmulatorTokenGeneration,
   EmulatorTokenGrantCounts,
   EmulatorTokenRequest,

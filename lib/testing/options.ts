@@ -4,10 +4,21 @@
  * that is wrong so a test setup fails at start rather than at the first request.
  */
 import { normalizeEgnyteDomain } from '../config/domain.js';
-import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USERS } from './seed.js';
+import { DEFAULT_EMULATOR_CLIENTS, DEFAULT_EMULATOR_USERS } from './seed.js';
 import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, EmulatorUser } from './types.js';
 
 const TOKEN_GENERATIONS: ReadonlySet<EmulatorTokenGeneration> = new Set(['current', 'legacy', 'legacy-no-token-type']);
+/** The policies of the Referrer Policy spec (the empty one excluded: leave the option out instead). */
+const REFERRER_POLICIES: ReadonlySet<string> = new Set([
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'same-origin',
+  'origin',
+  'strict-origin',
+  'origin-when-cross-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+]);
 /** Default lifetime of current-generation access tokens: 30 days, as Egnyte's. */
 const DEFAULT_TTL_SECONDS = 2_592_000;
 
@@ -29,7 +40,18 @@ export interface EmulatorSettings {
   /** Per-token calls per second on `/pubapi`; `0` disables throttling. */
   readonly qps: number;
   readonly easDomainParam: boolean;
+  /** `Referrer-Policy` of every answer; undefined: none (the browser's default). */
+  readonly referrerPolicy: string | undefined;
   readonly autoApprove: boolean | { username: string };
+  readonly tokenErrorShape: 'egnyte' | 'rfc';
+  readonly rotateRefreshTokens: boolean;
+  readonly deadTokenAnswer: 'unauthorized' | 'developer_inactive';
+  readonly throttleStatus: 403 | 429;
+  /** Per-token daily `/pubapi` calls; `0`: no limit. */
+  readonly dailyQuota: number;
+  /** Per-key hourly token requests; `0`: no limit. */
+  readonly tokenRequestsPerHour: number;
+  readonly jsonAsText: boolean;
   /** Never empty; the first is the default client. */
   readonly clients: NonEmpty<EmulatorClient>;
   readonly users: readonly SeededUser[];
@@ -57,14 +79,45 @@ export function resolveEmulatorOptions(options: EgnyteEmulatorOptions): Emulator
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw optionsError('accessTokenTtlSeconds must be a positive number');
   const qps = options.qps ?? 2;
   if (!Number.isInteger(qps) || qps < 0) throw optionsError('qps must be a non-negative integer');
-  const easDomainParam = options.easDomainParam ?? true;
-  const clients = resolveClients(options.clients ?? [DEFAULT_EMULATOR_CLIENT], normalize);
+  const easDomainParam = options.easDomainParam ?? false;
+  const referrerPolicy = options.referrerPolicy;
+  if (referrerPolicy !== undefined && !REFERRER_POLICIES.has(referrerPolicy)) {
+    throw optionsError(`unknown referrerPolicy ${String(referrerPolicy)}`);
+  }
+  const clients = resolveClients(options.clients ?? DEFAULT_EMULATOR_CLIENTS, normalize);
   const users = resolveUsers(options.users ?? DEFAULT_EMULATOR_USERS, normalize);
   const autoApprove = options.autoApprove ?? false;
   if (typeof autoApprove === 'object' && !users.some((u) => u.username === autoApprove.username)) {
     throw optionsError(`autoApprove names unknown user ${autoApprove.username}`);
   }
-  return { port, normalize, tokenGeneration, ttlSeconds, qps, easDomainParam, autoApprove, clients, users };
+  return { port, normalize, tokenGeneration, ttlSeconds, qps, easDomainParam, referrerPolicy, autoApprove, clients, users, ...resolveAnswers(options) };
+}
+
+/** The options that choose between Egnyte's answers seen in the wild. */
+function resolveAnswers(
+  options: EgnyteEmulatorOptions,
+): Pick<EmulatorSettings, 'tokenErrorShape' | 'rotateRefreshTokens' | 'deadTokenAnswer' | 'throttleStatus' | 'dailyQuota' | 'tokenRequestsPerHour' | 'jsonAsText'> {
+  const tokenErrorShape = options.tokenErrorShape ?? 'egnyte';
+  if (tokenErrorShape !== 'egnyte' && tokenErrorShape !== 'rfc') throw optionsError(`unknown tokenErrorShape ${String(tokenErrorShape)}`);
+  const deadTokenAnswer = options.deadTokenAnswer ?? 'unauthorized';
+  if (deadTokenAnswer !== 'unauthorized' && deadTokenAnswer !== 'developer_inactive') {
+    throw optionsError(`unknown deadTokenAnswer ${String(deadTokenAnswer)}`);
+  }
+  const throttleStatus = options.throttleStatus ?? 403;
+  if (throttleStatus !== 403 && throttleStatus !== 429) throw optionsError('throttleStatus must be 403 or 429');
+  const dailyQuota = options.dailyQuota ?? 1000;
+  if (!Number.isInteger(dailyQuota) || dailyQuota < 0) throw optionsError('dailyQuota must be a non-negative integer');
+  const tokenRequestsPerHour = options.tokenRequestsPerHour ?? 0;
+  if (!Number.isInteger(tokenRequestsPerHour) || tokenRequestsPerHour < 0) throw optionsError('tokenRequestsPerHour must be a non-negative integer');
+  return {
+    tokenErrorShape,
+    rotateRefreshTokens: options.rotateRefreshTokens === true,
+    deadTokenAnswer,
+    throttleStatus,
+    dailyQuota,
+    tokenRequestsPerHour,
+    jsonAsText: options.jsonAsText === true,
+  };
 }
 
 /** Freezes the clients (copying their lists so later edits by the caller do not leak in). */
@@ -84,13 +137,21 @@ function resolveClients(input: readonly EmulatorClient[], normalize: (domain: st
 
 /** Freezes the users with their domain normalised; an id or username may appear once per domain. */
 function resolveUsers(input: readonly EmulatorUser[], normalize: (domain: string) => string): SeededUser[] {
-  const users: SeededUser[] = input.map((u) => Object.freeze({ ...u, domain: normalize(u.domain) }));
-  const seen = new Set<string>();
-  for (const u of users) {
-    for (const key of [`${u.domain}#id:${u.id}`, `${u.domain}#name:${u.username.toLowerCase()}`]) {
-      if (seen.has(key)) throw optionsError(`duplicate user ${u.username} (id ${u.id}) on ${u.domain}`);
-      seen.add(key);
-    }
-  }
+  const users: SeededUser[] = [];
+  for (const u of input) users.push(resolveUser(u, users, normalize));
   return users;
+}
+
+/**
+ * One user, frozen with its domain normalised, checked against those already there.
+ *
+ * @throws TypeError for a duplicate id or username on the same domain.
+ */
+export function resolveUser(input: EmulatorUser, existing: readonly SeededUser[], normalize: (domain: string) => string): SeededUser {
+  const user: SeededUser = Object.freeze({ ...input, domain: normalize(input.domain) });
+  const clash = existing.some(
+    (u) => u.domain === user.domain && (u.id === user.id || u.username.toLowerCase() === user.username.toLowerCase()),
+  );
+  if (clash) throw optionsError(`duplicate user ${user.username} (id ${user.id}) on ${user.domain}`);
+  return user;
 }

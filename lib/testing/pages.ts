@@ -30,12 +30,12 @@ const STYLE = `
   footer{text-align:center;font-size:12px;color:#7b8794;margin:18px 0}
 `;
 
-/** Wraps page content in the emulator's layout. `title` and `content` must be safe HTML. */
-export function layout(title: string, content: string): string {
+/** Wraps page content in the emulator's layout. `title`, `content` and `head` must be safe HTML. */
+export function layout(title: string, content: string, head = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
+<meta charset="utf-8">${head}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${title} · Egnyte (local emulator)</title>
@@ -146,6 +146,22 @@ ${options}
 <button type="submit" name="decision" value="allow">Allow</button>
 </div>
 </form>`,
+  );
+}
+
+/**
+ * What `autoApprove` shows on a domain's own origin: a page that sends the browser on to the
+ * application by itself (a meta refresh: the pages allow no scripts), as a real domain's
+ * sign-in page does once the user is through. Leaving a page, unlike a 302, makes the browser
+ * send that page's origin as the Referer (unless its policy says otherwise).
+ */
+export function autoContinuePage(target: string, host: string): string {
+  return layout(
+    'Signing in',
+    `<h1>Signed in to ${escapeHtml(host)}</h1>
+<p>Taking you back to the application…</p>
+<p class="hint"><a href="${escapeHtml(target)}">Continue</a> if nothing happens.</p>`,
+    `\n<meta http-equiv="refresh" content="0; url=${escapeHtml(target)}">`,
   );
 }
 

@@ -1,6 +1,7 @@
 /**
- * The public API endpoints a sign-in uses: userinfo (`/pubapi/v1/userinfo`), one user of the
- * Users API (`/pubapi/v2/users/{id}`) and token revocation (`/pubapi/v1/tokens/revoke`).
+ * The public API endpoints a sign-in uses: userinfo (`/pubapi/v1/userinfo`), the Users API
+ * (`/pubapi/v2/users/{id}` and `/pubapi/v2/users?filter=userName eq "x"`, SCIM-like, with
+ * SCIM error bodies) and token revocation (`/pubapi/v1/tokens/revoke`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateApi, bearerToken, throttle } from './api-access.js';
@@ -25,8 +26,37 @@ export function handleUserinfo(ctx: EmulatorContext, req: IncomingMessage, res: 
 export function handleUsers(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, host: string, rawId: string): void {
   if (!authenticateApi(ctx, req, res, host)) return;
   const user = /^\d{1,15}$/.test(rawId) ? ctx.directory.findUser(host, Number(rawId)) : undefined;
-  if (!user) return sendJson(res, 404, { errorMessage: 'User does not exist.' });
+  if (!user) return scimError(res, 404, 'User does not exist.');
   sendJson(res, 200, usersApiBody(user));
+}
+
+/** A SCIM error body, `{"Errors":[{"description","code"}]}`, the code being the status. */
+export function scimError(res: ServerResponse, status: number, description: string): void {
+  sendJson(res, status, { Errors: [{ description, code: String(status) }] });
+}
+
+/** `attribute eq "value"`, the only filter Egnyte's SDKs send. */
+const EQ_FILTER = /^\s*(userName|email|externalId)\s+eq\s+"([^"]*)"\s*$/i;
+
+/**
+ * `GET /pubapi/v2/users`: the domain's users as a SCIM list (`resources`, `totalResults`,
+ * `itemsPerPage`, `startIndex`), optionally filtered by `userName`, `email` or `externalId`
+ * (`eq`, case-insensitive). No match is an empty list, as egnyte-js-sdk `getByName` expects.
+ */
+export function handleUsersList(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, host: string, query: Record<string, string>): void {
+  if (!authenticateApi(ctx, req, res, host)) return;
+  let users = ctx.directory.allUsers.filter((u) => u.domain === host);
+  if (query.filter !== undefined) {
+    const match = EQ_FILTER.exec(query.filter);
+    if (!match) return scimError(res, 400, 'Invalid filter.');
+    const attribute = (match[1] ?? '').toLowerCase();
+    const value = (match[2] ?? '').toLowerCase();
+    users = users.filter((u) => String(usersApiBody(u)[attribute === 'username' ? 'userName' : attribute === 'email' ? 'email' : 'externalId']).toLowerCase() === value);
+  }
+  const startIndex = Math.max(1, Number.parseInt(query.startIndex ?? '1', 10) || 1);
+  const count = Math.min(100, Math.max(0, Number.parseInt(query.count ?? '100', 10) || 100));
+  const page = users.slice(startIndex - 1, startIndex - 1 + count);
+  sendJson(res, 200, { totalResults: users.length, itemsPerPage: page.length, startIndex, resources: page.map(usersApiBody) });
 }
 
 /**

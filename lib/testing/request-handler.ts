@@ -5,7 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './context.js';
 import { answerFault, isControlFault } from './faults.js';
-import { BodyTooLargeError, isFormContentType, paramsToRecord, readBody, sendJson } from './http.js';
+import { BodyTooLargeError, isFormContentType, paramsToRecord, readBody, sendJson, sendJsonAsText } from './http.js';
 import { route } from './routing.js';
 import type { Route } from './routing.js';
 
@@ -25,6 +25,10 @@ export function createRequestListener(ctx: EmulatorContext): RequestListener {
 /** Handles one request from start to answer. */
 export async function handleRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // Site-wide, as a server would: the redirects matter as much as the pages, since a
+  // redirect's policy replaces the page's for the rest of the chain.
+  if (ctx.settings.referrerPolicy !== undefined) res.setHeader('Referrer-Policy', ctx.settings.referrerPolicy);
+  if (ctx.settings.jsonAsText) sendJsonAsText(res);
   const r = route(ctx, req, res, target);
   // Counted before the body is read and before faults: a faulted request still counts.
   if (r.endpoint) ctx.calls[r.endpoint] += 1;

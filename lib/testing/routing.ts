@@ -7,15 +7,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAuthorize, handleConsent } from './authorize.js';
 import type { EmulatorContext } from './context.js';
 import { handleEnhancedAuth } from './enhanced-auth.js';
+import { routeFileSystem } from './files.js';
+import { routeSignInAs } from './sign-in-as.js';
 import { paramsToRecord, sendHtml, sendJson } from './http.js';
 import { indexPage } from './pages.js';
-import { handleRevoke, handleUserinfo, handleUsers, onKnownDomain } from './pubapi.js';
+import { handleRevoke, handleUserinfo, handleUsers, handleUsersList, onKnownDomain } from './pubapi.js';
+import { hostFromHostHeader } from './origins.js';
 import { handleToken } from './token-endpoint.js';
 import type { EmulatorEndpointName } from './types.js';
 
 const EAS_PATH = /^\/eas\/(us|eu)\/services\/oauth\/code\/?$/;
 const DOMAIN_PATH = /^\/d\/([^/]+)(\/.*)?$/;
 const USERS_PATH = /^\/pubapi\/v2\/users\/([^/]+)\/?$/;
+const USERS_LIST_PATH = /^\/pubapi\/v2\/users\/?$/;
 
 /** Where a request goes. */
 export interface Route {
@@ -48,6 +52,10 @@ export function route(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   const pathname = target.pathname;
   const query = paramsToRecord(target.searchParams);
 
+  // A domain's own origin (`{host}.localhost:PORT`) serves that domain at the root.
+  const originHost = hostFromHostHeader(req.headers.host);
+  if (originHost !== undefined) return routeDomain(ctx, req, res, method, { host: originHost, sub: pathname, prefix: '' }, query);
+
   const eas = EAS_PATH.exec(pathname);
   if (eas) {
     const region = eas[1] as 'us' | 'eu';
@@ -62,7 +70,15 @@ export function route(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   }
 
   const domainMatch = DOMAIN_PATH.exec(pathname);
-  if (domainMatch) return routeDomain(ctx, req, res, method, domainMatch, query);
+  if (domainMatch) {
+    let host: string;
+    try {
+      host = decodeURIComponent(domainMatch[1] ?? '').toLowerCase();
+    } catch {
+      host = '';
+    }
+    return routeDomain(ctx, req, res, method, { host, sub: domainMatch[2] ?? '/', prefix: `/d/${host}` }, query);
+  }
 
   ctx.requestLog.add({ method, path: pathname, host: '' });
   if (pathname === '/' && method === 'GET') {
@@ -88,30 +104,38 @@ function optionalFaultHost(ctx: EmulatorContext, typed: string | undefined): { f
   return faultHost !== undefined ? { faultHost } : {};
 }
 
-/** Routes `/d/{host}/…`, the endpoints of one emulated domain. */
+/** Where a domain's endpoints are reached: its host, the path below it, and the path prefix of that origin. */
+interface DomainTarget {
+  host: string;
+  /** The path as the emulated host sees it (`/puboauth/token`). */
+  sub: string;
+  /** `''` on the domain's own origin, `/d/{host}` on the shared one. */
+  prefix: string;
+}
+
+/** Routes the endpoints of one emulated domain, on its own origin or under `/d/{host}`. */
 function routeDomain(
   ctx: EmulatorContext,
   req: IncomingMessage,
   res: ServerResponse,
   method: string,
-  domainMatch: RegExpExecArray,
+  target: DomainTarget,
   query: Record<string, string>,
 ): Route {
-  let host: string;
-  try {
-    host = decodeURIComponent(domainMatch[1] ?? '').toLowerCase();
-  } catch {
-    host = '';
-  }
-  const sub = domainMatch[2] ?? '/';
+  const { host, sub, prefix } = target;
   ctx.requestLog.add({ method, path: sub, host });
   const base = { host, faultHost: host };
   if (sub === '/puboauth/token') {
-    if (method === 'GET') return { ...base, endpoint: 'authorize', readForm: false, run: () => handleAuthorize(ctx, res, host, query) };
+    if (method === 'GET') return { ...base, endpoint: 'authorize', readForm: false, run: () => handleAuthorize(ctx, res, host, query, prefix) };
     if (method === 'POST') {
       return { ...base, endpoint: 'token', readForm: true, run: (form) => handleToken(ctx, req, res, host, form) };
     }
     return methodNotAllowed(res, 'GET, POST');
+  }
+  if (sub === '/puboauth/authorize') {
+    // Egnyte's own CLI starts the browser step here; it answers like GET /puboauth/token.
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return { ...base, endpoint: 'authorize', readForm: false, run: () => handleAuthorize(ctx, res, host, query, prefix) };
   }
   if (sub === '/puboauth/consent') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
@@ -128,6 +152,10 @@ function routeDomain(
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return api('userinfo', false, () => handleUserinfo(ctx, req, res, host));
   }
+  if (USERS_LIST_PATH.test(sub)) {
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return api('users', false, () => handleUsersList(ctx, req, res, host, query));
+  }
   const usersMatch = USERS_PATH.exec(sub);
   if (usersMatch) {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
@@ -138,5 +166,5 @@ function routeDomain(
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return api('revoke', true, (form) => handleRevoke(ctx, req, res, host, form));
   }
-  return { readForm: false, run: () => notFound(res) };
+  return routeFileSystem(ctx, req, res, { method, sub, host, query }) ?? routeSignInAs(ctx, res, { method, sub, host }) ?? { readForm: false, run: () => notFound(res) };
 }

@@ -9,6 +9,16 @@ export const DEFAULT_EMULATOR_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   clientSecret: 'emulator-secret',
 });
 
+/** The default internal-application key: the password grant only, no browser step. */
+export const DEFAULT_INTERNAL_CLIENT: Readonly<EmulatorClient> = Object.freeze({
+  clientId: 'emulator-internal-client',
+  clientSecret: 'emulator-internal-secret',
+  type: 'internal' as const,
+});
+
+/** The default keys: the partner key first (`emulator.clientId`), then the internal one. */
+export const DEFAULT_EMULATOR_CLIENTS: readonly Readonly<EmulatorClient>[] = Object.freeze([DEFAULT_EMULATOR_CLIENT, DEFAULT_INTERNAL_CLIENT]);
+
 /**
  * The default users: `acme.egnyte.com` has an admin (`jsmith`, id 121) and a standard user
  * (`bjones`, id 122); `globex.egnyte.com` has a power user (`hscorpio`, id 301) and a

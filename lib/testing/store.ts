@@ -162,9 +162,15 @@ export class GrantStore {
     }
   }
 
-  /** Every access token issued so far answers 401 from now on. */
-  expireAllAccessTokens(): void {
-    for (const record of this.accessTokens.values()) record.expired = true;
+  /** The access tokens issued so far that `match` picks answer as expired from now on. */
+  expireAccessTokens(match: (record: { host: string; userId: number }) => boolean = () => true): void {
+    for (const record of this.accessTokens.values()) if (match(record)) record.expired = true;
+  }
+
+  /** Revokes every access and refresh token of one user of `host`. */
+  revokeUser(host: string, userId: number): void {
+    for (const record of this.accessTokens.values()) if (record.host === host && record.userId === userId) record.revoked = true;
+    for (const record of this.refreshTokens.values()) if (record.host === host && record.userId === userId) record.revoked = true;
   }
 
   /** Revokes every token issued so far. */
@@ -181,11 +187,17 @@ export class GrantStore {
   }
 }
 
-/** Per-token sliding one-second window of `/pubapi` calls. */
+/**
+ * Per-key sliding window of calls: one second for the qps limit, a day for the quota, an
+ * hour for token requests. A key keeps at most `limit` timestamps, so memory stays bounded.
+ */
 export class QpsMeter {
   private readonly calls = new Map<string, number[]>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 1000,
+  ) {}
 
   /** The configured limit (`0`: unlimited). */
   get allotted(): number {
@@ -193,18 +205,22 @@ export class QpsMeter {
   }
 
   /**
-   * Records a call for `key` unless over the limit. Returns whether it is allowed and how
-   * many calls the key made in the last second (this one included when allowed).
+   * Records a call for `key` unless over the limit. Returns whether it is allowed, how many
+   * calls the key made in the window (this one included when allowed), and in how many
+   * seconds the oldest of them leaves the window.
    */
-  hit(key: string, now = Date.now()): { allowed: boolean; current: number } {
-    const recent = (this.calls.get(key) ?? []).filter((t) => t > now - 1000);
+  hit(key: string, now = Date.now()): { allowed: boolean; current: number; resetSeconds: number } {
+    const recent = (this.calls.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    const resetSeconds = (oldest: number): number => Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
     if (this.limit > 0 && recent.length >= this.limit) {
       this.calls.set(key, recent);
-      return { allowed: false, current: recent.length };
+      return { allowed: false, current: recent.length, resetSeconds: resetSeconds(recent[0] ?? now) };
     }
     recent.push(now);
+    // Without a limit only the count matters: keep the window from growing without end.
+    if (this.limit === 0 && recent.length > 10_000) recent.splice(0, recent.length - 10_000);
     this.calls.delete(key);
     boundedSet(this.calls, key, recent, MAX_TOKENS);
-    return { allowed: true, current: recent.length };
+    return { allowed: true, current: recent.length, resetSeconds: resetSeconds(recent[0] ?? now) };
   }
 }

@@ -2,6 +2,9 @@
  * Public types of the Egnyte emulator (`express-egnyte-auth/testing`).
  */
 import type { EgnyteEndpoints } from '../types.js';
+import type { EmulatorEndpointName, EmulatorFault } from './fault-types.js';
+
+export type { EmulatorEndpointName, EmulatorFault, EmulatorFaultKind } from './fault-types.js';
 
 /** A user of an emulated Egnyte domain. */
 export interface EmulatorUser {
@@ -39,6 +42,13 @@ export interface EmulatorClient {
    * `400 {"errorMessage":"Invalid Egnyte domain configured in app profile."}`.
    */
   registeredDomains?: string[];
+  /**
+   * What the key is registered for, as at Egnyte, where each key serves one flow: `'partner'`
+   * (default, a publicly available application: the browser step and the code grant) or
+   * `'internal'` (an internal application: the password grant only; its browser step answers
+   * `{"errorMessage":"Incorrect request type GET for resource owner flow..."}`).
+   */
+  type?: 'partner' | 'internal';
 }
 
 /** Which shape of token answer the emulator gives. */
@@ -48,7 +58,10 @@ export type EmulatorTokenGeneration = 'current' | 'legacy' | 'legacy-no-token-ty
 export interface EgnyteEmulatorOptions {
   /** Port to listen on (127.0.0.1). Default `0`: a free port. */
   port?: number;
-  /** Known API keys. Default `[{ clientId: 'emulator-client', clientSecret: 'emulator-secret' }]`. */
+  /**
+   * Known API keys. Default: a partner key `emulator-client` / `emulator-secret` and an
+   * internal key `emulator-internal-client` / `emulator-internal-secret` (see `DEFAULT_EMULATOR_CLIENTS`).
+   */
   clients?: EmulatorClient[];
   /** Users, and through them the known domains. Default {@link DEFAULT_EMULATOR_USERS}. */
   users?: EmulatorUser[];
@@ -70,64 +83,50 @@ export interface EgnyteEmulatorOptions {
   /** Accepted Egnyte host suffixes; the first completes a bare name. Default `['egnyte.com']`. */
   hostSuffixes?: string[];
   /**
-   * Default `true`: the callback of a login that went through the Enhanced Auth Service
-   * carries `domain={host}`.
+   * `true`: the callback of a login that went through the Enhanced Auth Service carries
+   * `domain={host}`. Default `false`, as no public source shows Egnyte sending it: the
+   * application learns the domain from the Referer of the domain's page (or asks).
    */
   easDomainParam?: boolean;
+  /**
+   * A `Referrer-Policy` sent on every answer, e.g. `'no-referrer'` to play a domain whose
+   * pages (or a privacy extension, or an SSO hop) leave the callback without a usable
+   * Referer. Default: none, so browsers apply their default, `strict-origin-when-cross-origin`.
+   */
+  referrerPolicy?: string;
+  /**
+   * Shape of the token endpoint's refusals. `'egnyte'` (default): Egnyte's own,
+   * `{"errorMessage": ...}` or `{"formErrors":[{"code","msg"}],"inputErrors":{}}`; `'rfc'`:
+   * RFC 6749 `{"error","error_description"}`, which no public source shows Egnyte sending.
+   */
+  tokenErrorShape?: 'egnyte' | 'rfc';
+  /**
+   * Each refresh answers a new refresh token and the old one stops working. Default `false`
+   * (the answer carries none and the old one stays): whether Egnyte rotates is undocumented.
+   */
+  rotateRefreshTokens?: boolean;
+  /**
+   * How `/pubapi` answers a token that was revoked or expired. `'unauthorized'` (default):
+   * 401 `{"errorMessage":"Invalid token"}`; `'developer_inactive'`: 403 with
+   * `X-Mashery-Error-Code: ERR_403_DEVELOPER_INACTIVE` and `<h1>Developer Inactive</h1>`.
+   */
+  deadTokenAnswer?: 'unauthorized' | 'developer_inactive';
+  /** Status of the throttling answers: `403` (default, Mashery's `Developer Over Qps`/`Over Rate`) or `429`. */
+  throttleStatus?: 403 | 429;
+  /** `/pubapi` calls allowed per token per day (403 `ERR_403_DEVELOPER_OVER_RATE` past it). Default `1000`; `0`: no limit. */
+  dailyQuota?: number;
+  /** Token requests allowed per API key per hour (409 with `Retry-After` past it). Default `0`: no limit (Egnyte's is about 100). */
+  tokenRequestsPerHour?: number;
+  /** Send JSON answers as `text/plain`, as Egnyte sometimes does. Default `false`. */
+  jsonAsText?: boolean;
 }
 
-/** The emulated endpoints, as named in counters and faults. */
-export type EmulatorEndpointName = 'enhancedAuth' | 'authorize' | 'token' | 'userinfo' | 'users' | 'revoke';
-
-/** Failures the emulator can be told to produce. */
-export type EmulatorFaultKind =
-  /** 403, `X-Mashery-Error-Code: ERR_403_DEVELOPER_INACTIVE`, HTML `<h1>Developer Inactive</h1>`. */
-  | 'developer_inactive'
-  /** 401 with HTML `<h1>Developer Inactive</h1>`. */
-  | 'developer_inactive_401'
-  /** 400 `{"errorMessage":"Invalid Egnyte domain configured in app profile."}`. */
-  | 'key_domain_mismatch'
-  /** 409 with `Retry-After` (token endpoint throttling). */
-  | 'conflict_409'
-  /** 403, `X-Mashery-Error-Code: ERR_403_DEVELOPER_OVER_QPS`, `Retry-After`. */
-  | 'over_qps'
-  /** 403, `X-Mashery-Error-Code: ERR_403_DEVELOPER_OVER_RATE` (daily quota), `Retry-After`. */
-  | 'over_rate'
-  /** 429 with `Retry-After`. */
-  | 'too_many_requests'
-  /** 401 `{"errorMessage":"Invalid token"}`. */
-  | 'unauthorized'
-  /** 500 `{"message":"Internal error"}`. */
-  | 'server_error'
-  /** 502 `text/html` `<html>Bad Gateway</html>`. */
-  | 'bad_gateway_html'
-  /** 200 `application/json` with a truncated body `{"access_token": "abc`. */
-  | 'malformed_json'
-  /** 400 `{"error":"invalid_grant","error_description":...}`. */
-  | 'invalid_grant'
-  /** 200 `{"token_type":"bearer","expires_in":3600}`. */
-  | 'no_access_token'
-  /** The normal answer, after `delayMs`. */
-  | 'slow'
-  /** Never answers (until `close()`). */
-  | 'hang'
-  /** Destroys the socket without answering. */
-  | 'reset';
-
-/** A failure to inject, see {@link EgnyteEmulator.fault}. */
-export interface EmulatorFault {
-  /** Which endpoint fails, or `'all'`. */
-  endpoint: EmulatorEndpointName | 'all';
-  /** What happens. */
-  kind: EmulatorFaultKind;
-  /** How many matching requests fail. Default: every one until `clearFaults()`. */
-  times?: number;
-  /** Delay of `slow`, in ms. Default `1000`. */
-  delayMs?: number;
-  /** `Retry-After` seconds of the throttling kinds. Default `1`. */
-  retryAfter?: number;
-  /** Only requests for this domain (any form users type) fail. */
+/** Which tokens {@link EgnyteEmulator.expireAccessTokens} expires: a domain, and within it a user. */
+export interface EmulatorTokenFilter {
+  /** The domain, any form users type. */
   domain?: string;
+  /** The user's username or id (with `domain`). */
+  user?: string | number;
 }
 
 /** Counters of token requests per `grant_type`. */
@@ -167,8 +166,14 @@ export interface EmulatorRequestLogEntry {
 
 /** A running emulator, see {@link startEgnyteEmulator}. */
 export interface EgnyteEmulator {
-  /** Base URL, `http://127.0.0.1:PORT`. */
+  /** Base URL, `http://127.0.0.1:PORT`: the Enhanced Auth Service and the path-based domains. */
   readonly url: string;
+  /**
+   * The browser-facing origin of an emulated domain, `http://{host}.localhost:PORT`, where the
+   * Enhanced Auth Service sends browsers. Chromium resolves it to loopback by itself; a Node
+   * client must connect to 127.0.0.1 and send it as the `Host` header.
+   */
+  domainUrl(host: string): string;
   /** Hand to `egnyteAuth({ endpoints })`. */
   readonly endpoints: Required<EgnyteEndpoints>;
   /** `client_id` of the first (default) client. */
@@ -185,10 +190,17 @@ export interface EgnyteEmulator {
   fault(f: EmulatorFault): void;
   /** Removes every injected failure. */
   clearFaults(): void;
-  /** Every access token issued so far now answers 401; refresh tokens still work. */
-  expireAccessTokens(): void;
+  /**
+   * Access tokens issued so far (all, or those of one domain or user) expire now: they answer
+   * as expired tokens do, while refresh tokens still work.
+   */
+  expireAccessTokens(filter?: EmulatorTokenFilter): void;
   /** Every access and refresh token issued so far is revoked. */
   revokeAll(): void;
+  /** Revokes every token of one user (a password change, an admin's revocation). */
+  revokeUserTokens(domain: string, user: string | number): void;
+  /** Adds a user at run time (e.g. a new domain); refused like the `users` option refuses one. */
+  addUser(user: EmulatorUser): void;
   /** The users, domains normalised (a frozen copy: read-only at run time). */
   readonly users: EmulatorUser[];
   /** What the last token POST carried, for asserting how clients authenticate. */

@@ -84,13 +84,16 @@ describe('abandoned and racing sign-ins', () => {
     expect(await sessionView(browser)).toMatchObject({ signedIn: true, hasUser: true });
   });
 
-  test('two tabs, one after the other: the second sign-in replaces the first', async () => {
+  test('two tabs, one after the other: the first sign-in ends the second attempt, which lands signed in as the first', async () => {
     const browser = h.browser();
     const first = await startAttempt(browser, 'acme');
     const second = await startAttempt(browser, 'globex');
     expect((await browser.request(first)).status).toBe(302);
     expect((await getJson(browser, '/me')).body.user?.username).toBe('jsmith');
+    h.emulator.resetCalls();
     expect((await browser.request(second)).status).toBe(302);
-    expect((await getJson(browser, '/me')).body.user?.username).toBe('hscorpio');
+    // No second exchange: the signed-in session holds no attempt of another tab (issue 8, defect 5).
+    expect(h.emulator.tokenGrants.authorization_code).toBe(0);
+    expect((await getJson(browser, '/me')).body.user?.username).toBe('jsmith');
   });
 });

@@ -45,7 +45,8 @@ test('sign-ins leave no timer behind once they have finished (token, userinfo, r
       const afterWarmUp = timers.alive();
       await signIns(100);
       // Before the fix each sign-in left two 10 s timers (token, userinfo): about +200 here.
-      expect(timers.alive() - afterWarmUp).toBeLessThan(5);
+      // The bound leaves room for a few more connections open at the end than after warm-up.
+      expect(timers.alive() - afterWarmUp).toBeLessThan(10);
     } finally {
       timers.stop();
     }

@@ -90,7 +90,8 @@ function resetRecords(): void {
 
 beforeAll(async () => {
   recorder = recordingFetch();
-  h = await startHarness({ auth: { fetch: recorder.fetch } });
+  // The callback-parameter tests need the `domain=` parameter, which the emulator no longer sends by default.
+  h = await startHarness({ emulator: { easDomainParam: true }, auth: { fetch: recorder.fetch } });
 });
 afterAll(() => h.close());
 beforeEach(resetRecords);

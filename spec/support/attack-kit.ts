@@ -16,7 +16,8 @@ export function sessionCookie(browser: TestBrowser): string | undefined {
 
 /**
  * Starts a sign-in in `browser` and follows it through the emulator, without cookies there,
- * up to the redirect back to the app: returns that callback URL unvisited.
+ * up to the redirect back to the app: returns that callback URL unvisited (requesting it
+ * through `browser` sends the Referer a browser would).
  * `domain` is typed at the Enhanced Auth prompt, or passed to login with `direct`.
  */
 export async function startAttempt(
@@ -24,16 +25,7 @@ export async function startAttempt(
   domain = 'acme',
   opts: { direct?: boolean; returnTo?: string } = {},
 ): Promise<string> {
-  let current = await browser.startLogin(domain, opts);
-  for (let i = 0; i < 10; i++) {
-    if (current.startsWith(browser.baseUrl)) return current;
-    const response = await fetch(current, { redirect: 'manual' });
-    await response.body?.cancel();
-    const next = response.headers.get('location');
-    if (!next) throw new Error(`emulator answered ${response.status} at ${current}`);
-    current = new URL(next, current).href;
-  }
-  throw new Error('no callback reached');
+  return browser.untilApp(await browser.startLogin(domain, opts));
 }
 
 /** The hidden inputs of an HTML form (the emulator's pages escape values with entities). */

@@ -1,0 +1,118 @@
+/**
+ * A single-flight across every instance: within a process concurrent callers share one
+ * promise ({@link SingleFlight}); across processes one caller takes a lock that expires
+ * (`SET NX PX`), runs the task and shares its result for a while, and the others poll for
+ * that result. A holder that dies frees the lock when it expires, so the others wait at
+ * most about `lockMs` before one of them runs the task itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { SingleFlight } from './single-flight.js';
+import type { EgnyteCoordination } from './types.js';
+
+/** How one kind of flight behaves. */
+export interface FlightKind<T> {
+  /** Key namespace, e.g. `'reload'`. */
+  name: string;
+  /** How long the lock lives: about the task's own time limit. */
+  lockMs: number;
+  /** How long a settled result is shared with later callers (0: not at all). */
+  shareMs: (result: T) => number;
+}
+
+const POLL_FIRST_MS = 10;
+const POLL_MAX_MS = 100;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Flights of one kind, over one coordination backend. */
+export class Flights<T> {
+  private readonly local: SingleFlight<T>;
+
+  constructor(
+    private readonly coordination: EgnyteCoordination,
+    private readonly kind: FlightKind<T>,
+  ) {
+    this.local = new SingleFlight<T>((result) => kind.shareMs(result));
+  }
+
+  /**
+   * Runs `task` for `id` unless another caller (here or on another instance) is running it
+   * or has just shared its result; then answers that result. Results must survive
+   * `JSON.stringify`. Throws `coordination_unavailable` when the backend fails or a holder
+   * neither settles nor lets its lock expire in time.
+   */
+  run(id: string, task: () => Promise<T>): Promise<T> {
+    return this.local.run(id, () => this.acrossInstances(id, task));
+  }
+
+  /** Like {@link run}, and tells whether this very call ran `task` (others joined a result). */
+  async join(id: string, task: () => Promise<T>): Promise<{ result: T; ran: boolean }> {
+    let ran = false;
+    const result = await this.run(id, () => {
+      ran = true;
+      return task();
+    });
+    return { result, ran };
+  }
+
+  /** Shares `result` for `id` as if a task had settled it (nobody holds a lock for it). */
+  async share(id: string, result: T): Promise<void> {
+    await this.coordination.set(`${this.kind.name}:result:${id}`, JSON.stringify(result), this.kind.shareMs(result));
+  }
+
+  /** The result shared for `id` right now, if any (no lock taken). */
+  async peek(id: string): Promise<T | undefined> {
+    const value = await this.coordination.get(`${this.kind.name}:result:${id}`);
+    return value === undefined || value === '' ? undefined : (JSON.parse(value) as T);
+  }
+
+  /** Forgets this process's shared result for `id`. */
+  forget(id: string): void {
+    this.local.forget(id);
+  }
+
+  private async acrossInstances(id: string, task: () => Promise<T>): Promise<T> {
+    const lockKey = `${this.kind.name}:lock:${id}`;
+    const resultKey = `${this.kind.name}:result:${id}`;
+    const owner = randomUUID();
+    const giveUpAt = Date.now() + 2 * this.kind.lockMs + 1000;
+    let pause = POLL_FIRST_MS;
+    for (;;) {
+      let answer;
+      try {
+        answer = await this.coordination.claim(lockKey, owner, this.kind.lockMs, resultKey);
+      } catch (err) {
+        // A claim we gave up on may still reach the backend later and take the lock: release it
+        // after the claim (one connection keeps commands in order), or it would hold everyone
+        // back for `lockMs`. Not awaited: the backend is slow or down right now.
+        void this.coordination.settle(lockKey, owner, resultKey, '', 0).catch(() => undefined);
+        throw err;
+      }
+      if (answer.kind === 'result') return JSON.parse(answer.value) as T;
+      if (answer.kind === 'acquired') return this.runHolding(lockKey, owner, resultKey, task);
+      if (Date.now() >= giveUpAt) {
+        throw new EgnyteAuthError('coordination_unavailable', 'Another instance of the app is still busy with this sign-in. Try again in a moment.', {
+          retryAfter: 2,
+        });
+      }
+      await sleep(pause);
+      pause = Math.min(pause * 2, POLL_MAX_MS);
+    }
+  }
+
+  private async runHolding(lockKey: string, owner: string, resultKey: string, task: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await task();
+    } catch (err) {
+      await this.coordination.settle(lockKey, owner, resultKey, '', 0).catch(() => undefined);
+      throw err;
+    }
+    // The result is ours whatever happens to the backend now; others will run after the lock expires.
+    await this.coordination.settle(lockKey, owner, resultKey, JSON.stringify(result), this.kind.shareMs(result)).catch(() => undefined);
+    return result;
+  }
+}

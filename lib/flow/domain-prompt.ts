@@ -1,0 +1,71 @@
+/**
+ * No dead end after the Enhanced Auth Service: when a callback cannot tell which Egnyte
+ * domain issued its code (no domain bound at login, no `domain` parameter, no usable
+ * Referer), a browser is asked once which domain it just signed in to, and the login starts
+ * again bound to that domain.
+ *
+ * Why restart rather than finish the exchange with the typed domain: the code would then go,
+ * with the client secret, to a domain the callback only guessed (the user may mistype, or be
+ * tricked into typing an attacker's domain: a mix-up), whereas a login bound to its domain
+ * sends the code only to the domain that issued it. The unused code is dropped: it is single
+ * use and short-lived, and never appears in the page.
+ */
+import type { Request, Response } from 'express';
+import type { ResolvedConfig } from '../config/options.js';
+import { sanitizeReturnTo } from '../config/return-to.js';
+import { findRuntime, loginUrl } from '../runtime.js';
+import { escapeHtml } from '../web/html.js';
+import { prefersHtml } from '../web/negotiation.js';
+import { unknownDomainError } from './callback-domain.js';
+
+/** The page's text, kept together so the reason given to the user stays in one place. */
+const WHY =
+  'Egnyte sent you back without saying which Egnyte domain you signed in to: your browser, a privacy setting ' +
+  'or a single sign-on step held that information back. This app does not guess, so that your sign-in only ' +
+  'ever goes to the domain you choose. Type it and you will sign in on it once more (if you are still signed ' +
+  'in to Egnyte, without typing your password again).';
+
+/** The question page: a GET form to the login route with `domain` and the original `returnTo`. */
+export function renderDomainPrompt(action: string, returnTo: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Which Egnyte domain?</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
+<h1>Which Egnyte domain did you sign in to?</h1>
+<p>${escapeHtml(WHY)}</p>
+<form method="get" action="${escapeHtml(action)}">
+<input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}">
+<p><label for="egnyte-domain">Egnyte domain</label><br>
+<input type="text" id="egnyte-domain" name="domain" required autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="yourcompany.egnyte.com" aria-describedby="egnyte-domain-hint"></p>
+<p id="egnyte-domain-hint"><small>For example <code>acme</code> or <code>acme.egnyte.com</code>: the address you use to open Egnyte.</small></p>
+<p><button type="submit">Continue</button></p>
+</form>
+<p><a href="/">Home</a></p>
+</body></html>`;
+}
+
+/**
+ * Answers a callback whose domain is unknown: the question page for a browser, the
+ * `unknown_domain` error (thrown) for an API client, which cannot answer a form.
+ *
+ * The page needs no CSRF token: submitting it only starts a fresh login, exactly what the
+ * login link already does, and it carries no state or code.
+ */
+export function askForDomain(req: Request, res: Response, config: ResolvedConfig, returnTo: string): void {
+  // A fixed domain binds every login, so this cannot happen; if it somehow does, refuse
+  // rather than offer a choice the app does not allow.
+  if (config.domain !== undefined || !prefersHtml(req)) throw unknownDomainError();
+  const attached = findRuntime(req);
+  const action = attached ? loginUrl(attached) : config.routes.login;
+  res
+    .status(200)
+    .set({
+      'Cache-Control': 'no-store',
+      // The page's own URL holds the dropped code: no Referer may carry it anywhere.
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    })
+    .type('html')
+    .send(renderDomainPrompt(action, sanitizeReturnTo(returnTo)));
+}

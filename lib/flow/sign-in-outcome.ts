@@ -1,0 +1,21 @@
+/**
+ * What a callback's sign-in ended with, as plain data shared by every request that brings
+ * the same `state` (a reload of a slow callback, a restored tab), on any instance.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { EgnyteAuthErrorData } from '../errors/errors.js';
+
+/** The outcome of one sign-in attempt. */
+export type SignInOutcome =
+  | { kind: 'signed_in'; sessionId: string; returnTo: string }
+  | { kind: 'failed'; error: EgnyteAuthErrorData };
+
+/** The key a state is known by in the coordination backend: a hash, so the backend never holds a usable state. */
+export function stateKey(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+/** A new opaque login id. */
+export function newLoginId(): string {
+  return randomBytes(18).toString('base64url');
+}

@@ -1,0 +1,98 @@
+/**
+ * The login of a request, kept alive: served from the session while fresh (no I/O at all),
+ * else refreshed and re-read once per login across every instance. Only the request whose
+ * task ran writes the outcome into its session, so N requests sharing one re-read cause one
+ * session write; the others serve the shared outcome from their own untouched copy.
+ */
+import type { Request } from 'express';
+import type { EgnyteAuthError} from '../errors/errors.js';
+import { errorFromData } from '../errors/errors.js';
+import { newLoginId } from '../flow/sign-in-outcome.js';
+import { log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import { endLoginEverywhere } from '../session/end-login.js';
+import type { EgnyteSession } from '../session/express-session.js';
+import { lifetimeVerdict, needsTouch } from '../session/lifetime.js';
+import type { EgnyteLogin } from '../types.js';
+import { type LoginView, contextFor } from './context.js';
+import { isExpired, isFresh, refreshLogin, reloadUser } from './reload.js';
+
+/** What the guard found for a request. */
+export type Resolution =
+  | { kind: 'signed_in' }
+  /** No login, or it just ended; `error` says why when the user should be told more than "sign in". */
+  | { kind: 'anonymous'; error?: EgnyteAuthError }
+  /** Egnyte could not be asked and there is no cached user to serve. */
+  | { kind: 'failed'; error: EgnyteAuthError };
+
+async function signOut(session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, reason: string, revoke: boolean): Promise<void> {
+  log.guard('login ended on %s: %s', login.domain, reason);
+  if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
+  await endLoginEverywhere(runtime, login, revoke);
+}
+
+function ended(error: EgnyteAuthError): Resolution {
+  // A dead token (401 or Developer Inactive after it worked) means: sign in again.
+  return error.code === 'login_required' || error.code === 'developer_inactive' ? { kind: 'anonymous' } : { kind: 'anonymous', error };
+}
+
+/** Finds and keeps alive the request's login; sets `req.egnyte` when signed in. */
+export async function resolveLogin(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
+  const login = session.egnyte?.login;
+  if (!login) return { kind: 'anonymous' };
+  // Logins stored by 0.1 have no id: give them one, kept from now on.
+  login.id ??= newLoginId();
+  const { config } = runtime;
+  const now = Date.now();
+  const over = lifetimeVerdict(login, now, config);
+  if (over) {
+    await signOut(session, runtime, login, over, config.revokeOnLogout);
+    return { kind: 'anonymous' };
+  }
+  if (needsTouch(login, now, config.idleTimeoutMs)) login.lastSeenAt = now;
+  if (isFresh(login, now, config.userCacheMs)) {
+    req.egnyte = contextFor(req, runtime, login as LoginView, false);
+    return { kind: 'signed_in' };
+  }
+
+  let view: Omit<LoginView, 'user'> & { user?: LoginView['user'] } = login;
+  if (isExpired(login.tokens, now)) {
+    const { result, ran } = await runtime.refreshes.join(login.id, () => refreshLogin(runtime, login));
+    if (result.kind === 'signed_out') {
+      await signOut(session, runtime, login, result.error.code, false);
+      return ended(errorFromData(result.error));
+    }
+    if (result.kind === 'unavailable') {
+      log.guard('refresh unavailable for %s (%s)', login.domain, result.error.code);
+      return login.user ? serve(req, runtime, { ...login, user: login.user }, true) : { kind: 'failed', error: errorFromData(result.error) };
+    }
+    view = { ...login, tokens: result.tokens, tokensVersion: result.version };
+    if (ran) Object.assign(login, { tokens: result.tokens, tokensVersion: result.version });
+  }
+
+  const { result, ran } = await runtime.reloads.join(login.id, () => reloadUser(runtime, view as EgnyteLogin));
+  // The login may have ended (logout on any instance) while Egnyte answered.
+  if (result.kind !== 'signed_out' && (await runtime.logins.isEnded(login.id))) {
+    if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
+    return { kind: 'anonymous' };
+  }
+  switch (result.kind) {
+    case 'fresh': {
+      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), user: result.user, userFetchedAt: result.fetchedAt };
+      if (ran) Object.assign(login, fresh);
+      return serve(req, runtime, fresh, false);
+    }
+    case 'signed_out':
+      await signOut(session, runtime, login, result.error.code, false);
+      return ended(errorFromData(result.error));
+    case 'unavailable':
+      log.guard('Egnyte unavailable for %s (%s); %s', login.domain, result.error.code, login.user ? 'serving cached user' : 'no cached user');
+      if (ran && view.tokens !== login.tokens) Object.assign(login, { tokens: view.tokens, tokensVersion: view.tokensVersion });
+      return view.user ? serve(req, runtime, { ...view, user: view.user }, true) : { kind: 'failed', error: errorFromData(result.error) };
+  }
+}
+
+function serve(req: Request, runtime: Runtime, view: LoginView, stale: boolean): Resolution {
+  req.egnyte = contextFor(req, runtime, view, stale);
+  return { kind: 'signed_in' };
+}

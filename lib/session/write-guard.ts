@@ -1,0 +1,54 @@
+/**
+ * Logout wins over writes still in flight. A request that loaded the session before a
+ * logout (a slow handler, another tab, another instance) writes its copy back when it ends,
+ * login included, and with `maxAge`/`rolling` re-sends the old cookie. Every session write
+ * of a request that passed through the router goes through this wrapper: after the store
+ * wrote a session that carries a login, it asks the coordination backend whether that login
+ * ended, and if so destroys the record again.
+ *
+ * Why after, not before: logout writes its tombstone before it destroys the session, and the
+ * wrapper writes before it checks. In every interleaving one of the two deletes comes last,
+ * so no copy of an ended login survives; a check before the write would leave a window.
+ * Only writes pay for the check: a request that changes nothing writes nothing.
+ */
+import type { Request } from 'express';
+import type { SessionData, Store } from 'express-session';
+import type { LoginRegistry } from '../coordination/logins.js';
+import { log } from '../log.js';
+
+type Callback = (err?: unknown) => void;
+
+/** Store wrappers per store, for one runtime. */
+export type StoreGuards = WeakMap<Store, Store>;
+
+function guarded(store: Store, logins: LoginRegistry): Store {
+  const wrapper = Object.create(store) as Store;
+  wrapper.set = function set(sid: string, session: SessionData, callback?: Callback): void {
+    store.set(sid, session, (err?: unknown) => {
+      const loginId = session?.egnyte?.login?.id;
+      if (err || !loginId) return callback?.(err);
+      logins.isEnded(loginId).then(
+        (ended) => {
+          if (!ended) return callback?.();
+          log.guard('a write of an ended login was undone');
+          store.destroy(sid, () => callback?.());
+        },
+        // The backend is down: the write stands; the login's tokens were revoked at logout.
+        () => callback?.(),
+      );
+    });
+  };
+  return wrapper;
+}
+
+/** Routes this request's session writes through the logout check. */
+export function guardSessionWrites(req: Request, guards: StoreGuards, logins: LoginRegistry): void {
+  const store = req.sessionStore as Store | undefined;
+  if (!store) return;
+  let wrapper = guards.get(store);
+  if (!wrapper) {
+    wrapper = guarded(store, logins);
+    guards.set(store, wrapper);
+  }
+  req.sessionStore = wrapper as typeof req.sessionStore;
+}

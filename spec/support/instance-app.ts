@@ -1,0 +1,69 @@
+/**
+ * One app instance for the multi-instance specs, run as its own process
+ * (`node --import tsx spec/support/instance-app.ts`): express-session on connect-redis,
+ * `egnyteAuth` coordinated through `redisCoordination`, and a few guarded routes. It prints
+ * `{"port":N}` once listening. Settings come from the environment (see `startInstances`).
+ */
+import { once } from 'node:events';
+import express from 'express';
+import session from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser } from '../../lib/index.js';
+import { redisCoordination } from '../../lib/redis.js';
+
+const env = process.env;
+const name = env.INSTANCE_NAME ?? 'instance';
+const emulatorUrl = env.EMULATOR_URL!;
+
+const client = createClient({ url: env.REDIS_URL! });
+client.on('error', () => undefined);
+await client.connect();
+
+const app = express();
+const server = app.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const { port } = server.address() as { port: number };
+
+app.use(
+  session({
+    store: egnyteSessionStore(new RedisStore({ client, prefix: 'sess:' })),
+    secret: env.SESSION_SECRET!,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { sameSite: 'lax', httpOnly: true, maxAge: 8 * 60 * 60 * 1000 },
+  }),
+);
+app.use(
+  egnyteAuth({
+    clientId: env.CLIENT_ID!,
+    clientSecret: env.CLIENT_SECRET!,
+    baseUrl: `http://localhost:${port}`,
+    timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
+    revokeOnLogout: false,
+    endpoints: {
+      enhancedAuth: { us: `${emulatorUrl}/eas/us/services/oauth/code`, eu: `${emulatorUrl}/eas/eu/services/oauth/code` },
+      domainBaseUrl: (host) => `${emulatorUrl}/d/${host}`,
+    },
+    coordination: redisCoordination({ client, timeoutMs: 2000 }),
+  }),
+);
+app.get('/me', requireEgnyteUser(), (req, res) => {
+  res.json({ instance: name, user: req.egnyte.user.username, stale: req.egnyte.stale });
+});
+app.get('/slow', requireEgnyteUser(), async (req, res) => {
+  await new Promise((resolve) => setTimeout(resolve, Number(req.query.ms ?? 400)));
+  res.json({ instance: name, user: req.egnyte.user.username });
+});
+app.get('/api/userinfo', requireEgnyteUser(), async (req, res) => {
+  const answer = await req.egnyte.fetch('/pubapi/v1/userinfo');
+  res.status(answer.status).json({ instance: name, ...((await answer.json()) as object) });
+});
+app.use(egnyteErrorHandler());
+// Only now: the spec sends nothing before it reads the port.
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => void client.quit().finally(() => process.exit(0)));
+});

@@ -1,0 +1,89 @@
+/**
+ * A real redis-server on a free loopback port, for the specs that need Redis. redis-server
+ * must be installed (`npm run test:setup` installs it): without it these specs fail, they
+ * do not skip.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running redis-server. */
+export interface RedisServer {
+  port: number;
+  url: string;
+  /** Its data folder: the same on every restart. */
+  dir: string;
+  process: ChildProcess;
+  /** Stops it (SIGTERM: with `persist`, it writes its data first). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and folder. */
+  restart(): Promise<void>;
+}
+
+function launch(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
+  if (!existsSync(REDIS_SERVER)) {
+    throw new Error(`These specs need a real Redis: ${REDIS_SERVER} is missing. Install it (npm run test:setup, or apt-get install redis-server).`);
+  }
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', persist ? 'yes' : 'no'];
+  const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.removeAllListeners('data');
+        child.stderr?.removeAllListeners('data');
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${String(code)}:\n${output}`));
+    });
+  });
+}
+
+/** Starts redis-server on a free port; `persist` keeps its data across a restart (append-only file). */
+export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'egnyte-redis-'));
+  const server: RedisServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    process: await launch(port, dir, options.persist ?? false),
+    async stop() {
+      if (server.process.exitCode !== null || server.process.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.process.once('exit', resolve));
+      server.process.kill('SIGTERM');
+      await exited;
+    },
+    async restart() {
+      await server.stop();
+      server.process = await launch(port, dir, options.persist ?? false);
+    },
+  };
+  return server;
+}
