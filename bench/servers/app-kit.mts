@@ -29,10 +29,11 @@ export async function redisClient(url: string): Promise<ReturnType<typeof create
   return client;
 }
 
-/** The session store both packages are measured on. */
-export async function sessionStore(config: AppConfig): Promise<Store | undefined> {
-  if (config.store === 'memory') return undefined; // express-session's own MemoryStore
-  return new RedisStore({ client: await redisClient(config.redisUrl as string), prefix: 'bench:' });
+/** The session store both packages are measured on, and the Redis client behind it (if any). */
+export async function sessionStore(config: AppConfig): Promise<{ store: Store | undefined; client: Awaited<ReturnType<typeof redisClient>> | undefined }> {
+  if (config.store === 'memory') return { store: undefined, client: undefined }; // express-session's own MemoryStore
+  const client = await redisClient(config.redisUrl as string);
+  return { store: new RedisStore({ client, prefix: 'bench:' }), client };
 }
 
 /** An Express app with express-session mounted the same way for every contender. */

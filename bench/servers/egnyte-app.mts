@@ -2,9 +2,11 @@
  * Bench child: an app signed in through express-egnyte-auth. `/base` is served before
  * egnyteAuth() (express-session only), `/plain` after it, unguarded, and `/me` is guarded by
  * `requireEgnyteUser()`: the router alone is `/plain` against `/base`, the guard `/me` against
- * `/plain`, all on one store and one session.
+ * `/plain`, all on one store and one session. On Redis, `redisCoordination()` coordinates
+ * logins through the same client, as an app with several instances would.
  */
 import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser } from '../../lib/index.js';
+import { redisCoordination } from '../../lib/redis.js';
 import { DEFAULT_EMULATOR_CLIENT } from '../../lib/testing/index.js';
 import { childConfig } from '../support/child.mjs';
 import { type AppConfig, appWithSession, baseRoute, freePort, listenAndServe, plainRoute, sessionStore } from './app-kit.mjs';
@@ -17,7 +19,8 @@ interface EgnyteAppConfig extends AppConfig {
 
 const config = childConfig<EgnyteAppConfig>();
 const port = await freePort();
-const app = appWithSession(await sessionStore(config));
+const { store, client } = await sessionStore(config);
+const app = appWithSession(store);
 baseRoute(app);
 app.use(
   egnyteAuth({
@@ -30,6 +33,8 @@ app.use(
     },
     ...(config.userCacheSeconds !== undefined ? { userCacheSeconds: config.userCacheSeconds } : {}),
     ...(config.nodeFetch ? { fetch: (url: string, init?: RequestInit) => globalThis.fetch(url, init) } : {}),
+    // With Redis sessions the app runs several instances' way: Redis coordinates them too.
+    ...(client ? { coordination: redisCoordination({ client }) } : {}),
   }),
 );
 plainRoute(app);

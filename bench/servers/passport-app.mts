@@ -58,7 +58,7 @@ passport.use('egnyte', strategy);
 passport.serializeUser((user, done) => done(null, user));
 passport.deserializeUser((user: BenchUser, done) => done(null, user));
 
-const app = appWithSession(await sessionStore(config));
+const app = appWithSession((await sessionStore(config)).store);
 baseRoute(app);
 app.use(passport.session());
 const requireUser: RequestHandler = (req, res, next) => (req.isAuthenticated() ? next() : res.status(401).json({ error: 'login_required' }));

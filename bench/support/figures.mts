@@ -34,20 +34,32 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Each contender's measurements, one per round, in round order. */
+export type Samples<K extends string> = Record<K, number[]>;
+
 /**
  * Runs every contender once per round, `rounds` times, starting each round one contender
- * further along so none always goes first; returns each contender's median.
+ * further along so none always goes first; returns each contender's samples in round order.
  */
-export async function interleaved<K extends string>(rounds: number, contenders: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+export async function interleaved<K extends string>(rounds: number, contenders: Record<K, () => Promise<number>>): Promise<Samples<K>> {
   const names = Object.keys(contenders) as K[];
-  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as unknown as Record<K, number[]>;
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as unknown as Samples<K>;
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length]!;
       samples[name].push(await contenders[name]());
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
+  return samples;
+}
+
+/**
+ * The median over rounds of `a / b`, each ratio taken within one round: a burst of load from
+ * elsewhere on the machine hits both sides of a round alike, and the median drops the rounds
+ * it hit unevenly.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((value, i) => value / b[i]!));
 }
 
 /** Prints the table; returns how many figures missed their target. */
