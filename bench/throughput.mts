@@ -29,8 +29,17 @@ const perSecond = (value: number): string => `${value.toFixed(0)}/s`;
 export async function guardFigures(section: string, apps: Contenders, pace: Pace): Promise<void> {
   const ours = await signInOnce(apps.ours.url, OURS_LOGIN);
   const passport = await signInOnce(apps.passport.url, PASSPORT_LOGIN);
-  const get = (app: ServerProcess, path: string, cookie: string) => () => requestsPerSecond(app.url + path, cookie, pace.seconds);
+  // Besides throughput, the app's own CPU time per request (process.cpuUsage around each run):
+  // steadier than throughput when other work on the machine comes and goes.
+  const cpu: Record<string, number[]> = {};
+  const get = (app: ServerProcess, path: string, cookie: string) => async () => {
+    const before = await app.ask<number>('cpu');
+    const { rate, total } = await requestsPerSecond(app.url + path, cookie, pace.seconds);
+    (cpu[app.url + path] ??= []).push(((await app.ask<number>('cpu')) - before) / total);
+    return rate;
+  };
   await interleaved(1, { a: get(apps.ours, '/me', ours), b: get(apps.passport, '/me', passport) }); // warm-up
+  for (const key of Object.keys(cpu)) delete cpu[key];
   const s = await interleaved(pace.rounds, {
     base: get(apps.ours, '/base', ours),
     plain: get(apps.ours, '/plain', ours),
@@ -38,25 +47,36 @@ export async function guardFigures(section: string, apps: Contenders, pace: Pace
     passportBase: get(apps.passport, '/base', passport),
     passportGuarded: get(apps.passport, '/me', passport),
   });
+  const us = (app: ServerProcess, path: string): string => `${median(cpu[app.url + path] ?? [0]).toFixed(0)} µs`;
   const m = (samples: number[]): string => perSecond(median(samples));
-  record(section, 'requireEgnyteUser(), fresh session, vs the same route unguarded', pairedRatio(s.guarded, s.plain), 'x', `unguarded ${m(s.plain)}, guarded ${m(s.guarded)}`, { op: '>=', value: 0.95 });
-  record(section, 'the router alone: unguarded route after egnyteAuth() vs before', pairedRatio(s.plain, s.base), 'x', `before ${m(s.base)}, after ${m(s.plain)}`, { op: '>=', value: 0.98 });
+  record(section, 'requireEgnyteUser(), fresh session, vs the same route unguarded', pairedRatio(s.guarded, s.plain), 'x', `unguarded ${m(s.plain)} (${us(apps.ours, '/plain')} CPU), guarded ${m(s.guarded)} (${us(apps.ours, '/me')})`, { op: '>=', value: 0.95 });
+  record(section, 'the router alone: unguarded route after egnyteAuth() vs before', pairedRatio(s.plain, s.base), 'x', `before ${m(s.base)} (${us(apps.ours, '/base')} CPU), after ${m(s.plain)} (${us(apps.ours, '/plain')})`, { op: '>=', value: 0.98 });
   const oursTotal = pairedRatio(s.guarded, s.base);
   const passportTotal = pairedRatio(s.passportGuarded, s.passportBase);
   record(section, 'whole package: guarded route vs a route before egnyteAuth()', oursTotal, 'x', `before ${m(s.base)}, guarded ${m(s.guarded)}`);
-  record(section, 'passport: session() + isAuthenticated() vs a route before passport', passportTotal, 'x', `before ${m(s.passportBase)}, guarded ${m(s.passportGuarded)}`);
+  record(section, 'passport: session() + isAuthenticated() vs a route before passport', passportTotal, 'x', `before ${m(s.passportBase)} (${us(apps.passport, '/base')} CPU), guarded ${m(s.passportGuarded)} (${us(apps.passport, '/me')})`);
   record(section, "ours ahead of passport's session guard (ratio of the two above)", oursTotal / passportTotal, 'x', `passport ${passportTotal.toFixed(3)}x, ours ${oursTotal.toFixed(3)}x`, { op: '>=', value: 1 });
 }
 
 /** Whole sign-ins per second, 10 browsers at a time: login, Egnyte's authorize, callback, first guarded request. */
 export async function signInFigures(section: string, apps: Contenders, pace: Pace): Promise<void> {
   const seconds = pace.seconds;
-  await interleaved(1, { a: () => signInsPerSecond(apps.ours.url, OURS_LOGIN, 1), b: () => signInsPerSecond(apps.passport.url, PASSPORT_LOGIN, 1) }); // warm-up
+  const cpu: Record<string, number[]> = { ours: [], passport: [] };
+  const signIns = (name: 'ours' | 'passport', app: ServerProcess, login: string, seconds: number) => async () => {
+    const before = await app.ask<number>('cpu');
+    const { rate, total } = await signInsPerSecond(app.url, login, seconds);
+    cpu[name]!.push(((await app.ask<number>('cpu')) - before) / total);
+    return rate;
+  };
+  await interleaved(1, { a: signIns('ours', apps.ours, OURS_LOGIN, 1), b: signIns('passport', apps.passport, PASSPORT_LOGIN, 1) }); // warm-up
+  cpu.ours = [];
+  cpu.passport = [];
   const s = await interleaved(pace.rounds, {
-    ours: () => signInsPerSecond(apps.ours.url, OURS_LOGIN, seconds),
-    passport: () => signInsPerSecond(apps.passport.url, PASSPORT_LOGIN, seconds),
+    ours: signIns('ours', apps.ours, OURS_LOGIN, seconds),
+    passport: signIns('passport', apps.passport, PASSPORT_LOGIN, seconds),
   });
-  record(section, 'full sign-ins per second vs passport-oauth2', pairedRatio(s.ours, s.passport), 'x', `passport-oauth2 ${perSecond(median(s.passport))}, ours ${perSecond(median(s.ours))}`, {
+  const us = (name: string): string => `${median(cpu[name]!).toFixed(0)} µs CPU`;
+  record(section, 'full sign-ins per second vs passport-oauth2', pairedRatio(s.ours, s.passport), 'x', `passport-oauth2 ${perSecond(median(s.passport))} (${us('passport')}), ours ${perSecond(median(s.ours))} (${us('ours')})`, {
     op: '>=',
     value: 1,
   });

@@ -6,8 +6,16 @@
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
 
+/** What one autocannon run reached. */
+export interface LoadResult {
+  /** Requests per second. */
+  rate: number;
+  /** Requests answered. */
+  total: number;
+}
+
 /** Requests per second autocannon reaches on `url` in `seconds`; throws on any non-2xx answer. */
-export async function requestsPerSecond(url: string, cookie: string, seconds: number, connections = 20): Promise<number> {
+export async function requestsPerSecond(url: string, cookie: string, seconds: number, connections = 20): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections,
@@ -15,7 +23,7 @@ export async function requestsPerSecond(url: string, cookie: string, seconds: nu
     headers: { cookie, accept: 'application/json' },
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return result.requests.average;
+  return { rate: result.requests.average, total: result.requests.total };
 }
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
@@ -56,7 +64,7 @@ export async function signInOnce(appUrl: string, loginPath: string): Promise<str
 }
 
 /** Sign-ins per second reached by `browsers` concurrent browsers in `seconds`. */
-export async function signInsPerSecond(appUrl: string, loginPath: string, seconds: number, browsers = 10): Promise<number> {
+export async function signInsPerSecond(appUrl: string, loginPath: string, seconds: number, browsers = 10): Promise<LoadResult> {
   const until = performance.now() + seconds * 1000;
   let done = 0;
   const started = performance.now();
@@ -68,7 +76,7 @@ export async function signInsPerSecond(appUrl: string, loginPath: string, second
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  return { rate: done / ((performance.now() - started) / 1000), total: done };
 }
 
 /** `count` sign-ins, `browsers` at a time (for the memory and timer figures). */
