@@ -7,7 +7,7 @@ import type { Express, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import createMemoryStore from 'memorystore';
-import { egnyteAuth, egnyteSessionStore, requireEgnyteUser } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteSessionStore, requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
 import type { EgnyteAuthOptions, EgnyteEndpoints } from 'express-egnyte-auth';
 import type { DemoConfig } from './config.js';
 import { demoErrorHandler, wantsHtml } from './errors.js';
@@ -121,7 +121,7 @@ export function createDemoApp(config: DemoAppConfig): Express {
   const pageContext = (req: Request): PageContext => {
     const ctx: PageContext = { mode: config.mode };
     // req.egnyte is only set behind the guard; elsewhere peek at the session the package keeps.
-    const who = displayName((req.egnyte as typeof req.egnyte | undefined)?.user ?? req.session?.egnyte?.login?.user);
+    const who = displayName(req.egnyte?.user ?? req.session?.egnyte?.login?.user);
     if (who) ctx.signedInAs = who;
     return ctx;
   };
@@ -142,7 +142,7 @@ export function createDemoApp(config: DemoAppConfig): Express {
     );
   });
 
-  app.get('/profile', requireEgnyteUser(), async (req: Request, res: Response) => {
+  app.get('/profile', requireEgnyteUser(), withEgnyteUser(async (req, res) => {
     const { user, domain, stale, userFetchedAt } = req.egnyte;
     let details: UsersApiDetails | undefined;
     let detailsNote: string | undefined;
@@ -165,9 +165,9 @@ export function createDemoApp(config: DemoAppConfig): Express {
     const shared = await loadSharedFolder((path, init) => req.egnyte.fetch(path, init));
     const view = { user, domain, stale, userFetchedAt, shared, ...(details ? { details } : {}), ...(detailsNote ? { detailsNote } : {}) };
     res.type('html').send(profilePage(pageContext(req), view));
-  });
+  }));
 
-  app.get('/api/me', requireEgnyteUser(), (req: Request, res: Response) => {
+  app.get('/api/me', requireEgnyteUser(), withEgnyteUser((req, res) => {
     const { user, domain, stale, userFetchedAt } = req.egnyte;
     res.json({
       user: {
@@ -182,7 +182,7 @@ export function createDemoApp(config: DemoAppConfig): Express {
       stale,
       userFetchedAt: new Date(userFetchedAt).toISOString(),
     });
-  });
+  }));
 
   app.use((req: Request, res: Response) => {
     if (!wantsHtml(req)) {

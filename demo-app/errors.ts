@@ -106,10 +106,26 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'The app\'s session storage is not working right now. Please try again in a moment.',
     action: TRY_AGAIN,
   },
+  sign_in_refused: {
+    title: 'This app did not let you sign in',
+    explanation: 'The app refused this sign-in. The reason it gave is below.',
+    action: TRY_AGAIN,
+    showDetail: true,
+  },
   coordination_unavailable: {
     title: 'The app is briefly unavailable',
     explanation: 'The app cannot reach the store its instances share right now. Please try again in a moment.',
     action: TRY_AGAIN,
+  },
+  not_found: {
+    title: 'Not found in Egnyte',
+    explanation: 'Egnyte has no file, folder or user at that address, or it was moved or deleted.',
+    action: { href: '/profile', label: 'Back to your profile' },
+  },
+  permission_denied: {
+    title: 'Egnyte refused access',
+    explanation: 'Your Egnyte account is not allowed to see this. Ask your Egnyte administrator for access.',
+    action: { href: '/profile', label: 'Back to your profile' },
   },
   invalid_config: {
     title: 'This app is misconfigured',

@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 export { egnyteAuth } from './flow/router.js';
-export { requireEgnyteUser, attachEgnyteUser } from './guard/guard.js';
+export type { EgnyteAuthRouter } from './flow/router.js';
+export type { EgnyteBackgroundApi } from './flow/background.js';
+export { requireEgnyteUser, attachEgnyteUser, withEgnyteUser } from './guard/guard.js';
 export { memoryCoordination } from './coordination/memory.js';
 export type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './coordination/types.js';
 export { egnyteErrorHandler } from './errors/error-handler.js';
@@ -18,13 +20,27 @@ export { sanitizeReturnTo } from './config/return-to.js';
 export { EgnyteAuthError, isEgnyteAuthError } from './errors/errors.js';
 export type { EgnyteAuthErrorCode, EgnyteAuthErrorOptions } from './errors/errors.js';
 export { ENHANCED_AUTH_URLS } from './config/options.js';
+export type { EgnyteApi, EgnyteApiClient } from './egnyte/api-client.js';
+export type { EgnyteDirectoryUser, EgnyteFileEntry, EgnyteFolderEntry, EgnyteFolderListing } from './egnyte/api-shapes.js';
+export { createEgnytePacer } from './egnyte/pacing.js';
+export type { AcquireOptions, EgnyteLimiterFactory, EgnytePacer, EgnytePacerOptions, PaceSlot } from './egnyte/pacing.js';
+export { egnyteQuota } from './egnyte/quota.js';
+export type { EgnyteQuota, EgnyteUsage, HeadersSource } from './egnyte/quota.js';
+export { egnytePasswordGrant } from './egnyte/password-grant.js';
+export type { EgnytePasswordGrant } from './egnyte/password-grant.js';
+export type { EgnytePasswordGrantOptions } from './egnyte/password-grant-options.js';
 export type {
   EgnyteAuthOptions,
   EgnyteEndpoints,
   EgnyteLogin,
   EgnytePendingLogin,
   EgnyteRegion,
+  EgnyteRequest,
   EgnyteRequestContext,
+  EgnyteLoginEvent,
+  EgnyteLogoutEvent,
+  EgnyteLoginOptions,
+  AfterCallbackResult,
   EgnyteSessionData,
   EgnyteTokenSet,
   EgnyteUser,

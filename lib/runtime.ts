@@ -7,6 +7,7 @@ import type { Request } from 'express';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
 import { LoginRegistry } from './coordination/logins.js';
+import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
 import { EgnyteAuthError } from './errors/errors.js';
 import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   signIns: Flights<SignInOutcome>;
   /** Session store wrappers that let logout win over writes in flight. */
   storeGuards: StoreGuards;
+  /** Paces calls to Egnyte per login, with counts in the coordination backend. */
+  pacer: EgnytePacer;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +47,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     // Exchange, userinfo and the session save: two upstream calls and a store write.
     signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
     storeGuards: new WeakMap(),
+    pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
   };
 }
 

@@ -6,6 +6,8 @@
 import type { Request } from 'express';
 import type {} from 'express-session';
 import type { EgnyteCoordination } from './coordination/types.js';
+import type { EgnyteApi } from './egnyte/api-client.js';
+import type { EgnyteQuota } from './egnyte/quota.js';
 
 /** Egnyte's data centres that host the Enhanced Auth Service. */
 export type EgnyteRegion = 'us' | 'eu';
@@ -51,7 +53,11 @@ export interface EgnyteAuthOptions {
   /** Host suffixes accepted for Egnyte domains. Default `['egnyte.com']`; the first one completes a bare name. */
   hostSuffixes?: readonly string[];
   /** Paths of the routes this router mounts. */
-  routes?: { login?: string; callback?: string; logout?: string };
+  /**
+   * Paths of the routes this router mounts; `false` turns a route off (serve the path
+   * yourself, e.g. a login page of your own that calls `res.egnyteLogin()`).
+   */
+  routes?: { login?: string | false; callback?: string | false; logout?: string | false };
   /** Where logout sends the browser. Default `'/'`. Must be a same-site path. */
   postLogoutRedirect?: string;
   /** How long the user from Egnyte's userinfo is served from the session, in seconds. Default 300. */
@@ -79,6 +85,67 @@ export interface EgnyteAuthOptions {
   maxSessionAge?: number;
   /** A login ends after this many seconds without a request. Default: none. */
   idleTimeout?: number;
+  /**
+   * How fast `req.egnyte.fetch`/`api` and `egnyteApiFor` may call Egnyte per login: Egnyte's
+   * per-token defaults, 2 calls a second and 1,000 a day (`perDay: 0` stops counting days).
+   * Counted across instances with `redisCoordination`.
+   */
+  apiLimits?: { perSecond?: number; perDay?: number };
+  /** The longest a call waits for its turn, in ms (then `rate_limited`); also bounds one retry after Egnyte's `Retry-After`. Default 10000. */
+  apiWaitMs?: number;
+  /**
+   * Runs once per sign-in, after the code exchange and before the session is saved. Return
+   * `{ user }` to add fields to `req.egnyte.user` (kept across re-reads; Egnyte's own fields
+   * always come fresh from Egnyte) and `{ data }` to keep anything with the login for its
+   * life (`req.egnyte.data`). Throw to refuse the sign-in: 403 `sign_in_refused` with your
+   * error's message, the tokens revoked, nobody signed in.
+   */
+  afterCallback?: (context: { req: Request; user: EgnyteUser; domain: string }) => void | AfterCallbackResult | Promise<void | AfterCallbackResult>;
+  /** Called once per sign-in, after the session is saved (audit logs). Its errors are logged and ignored. */
+  onLogin?: (event: EgnyteLoginEvent) => void | Promise<void>;
+  /**
+   * Called once per ended login: logout, `maxSessionAge`, `idleTimeout`, a token Egnyte
+   * refused, a domain no longer allowed. Never for a logout with no login. Errors are logged
+   * and ignored.
+   */
+  onLogout?: (event: EgnyteLogoutEvent) => void | Promise<void>;
+}
+
+/** What `afterCallback` may return. */
+export interface AfterCallbackResult {
+  /** Fields added to `req.egnyte.user` (Egnyte's own fields win). */
+  user?: Record<string, unknown>;
+  /** Kept with the login for its life as `req.egnyte.data`. Must survive `JSON.stringify`. */
+  data?: unknown;
+}
+
+/** What `onLogin` is told. */
+export interface EgnyteLoginEvent {
+  req: Request;
+  user: EgnyteUser;
+  domain: string;
+  loginId: string;
+}
+
+/** What `onLogout` is told. */
+export interface EgnyteLogoutEvent {
+  req: Request;
+  /** The user as last read; absent only when Egnyte never answered userinfo for this login. */
+  user: EgnyteUser | undefined;
+  domain: string;
+  loginId: string;
+  /** Why the login ended. */
+  reason: 'logout' | 'max_session_age' | 'idle_timeout' | 'token_refused' | 'domain_not_allowed';
+}
+
+/** Options of `res.egnyteLogin()`, the login route's parameters. */
+export interface EgnyteLoginOptions {
+  /** Where to go once signed in: a path on this site (anything else becomes `/`). */
+  returnTo?: string;
+  /** The user's Egnyte domain, when known: skips the Enhanced Auth Service. */
+  domain?: string;
+  /** The Enhanced Auth Service's region for this attempt. */
+  region?: EgnyteRegion;
 }
 
 /** Options of {@link requireEgnyteUser}. */
@@ -93,6 +160,13 @@ export interface RequireEgnyteUserOptions {
 
 /** The signed-in Egnyte user, from `GET /pubapi/v1/userinfo`. */
 export interface EgnyteUser {
+  // Fields `afterCallback` adds are there at run time; type them by declaration merging:
+  // `declare module 'express-egnyte-auth' { interface EgnyteUser { role?: string } }`.
+  /**
+   * `${domain}:${id}`: the stable identity to key your own records on. Egnyte user ids are
+   * unique within a domain only, so `id` alone mixes up customers.
+   */
+  subject: string;
   /** Egnyte's numeric user id. */
   id: number;
   /** Login name within the domain. */
@@ -128,7 +202,16 @@ export interface EgnyteRequestContext {
    * (`login_required`, which also signs the user out of this session).
    */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Typed, paced helpers for the calls apps make first: `req.egnyte.api.get('/pubapi/v1/userinfo')`. */
+  readonly api: EgnyteApi;
+  /** Egnyte's usage headers (`X-Accesstoken-Qps-*`, `-Quota-*`) from this request's latest call, if any. */
+  readonly quota: EgnyteQuota | undefined;
+  /** What `afterCallback` returned as `data` at sign-in, if anything. */
+  data: unknown;
 }
+
+/** The request type of handlers behind `requireEgnyteUser()`: `req.egnyte` is set. */
+export type EgnyteRequest = Request & { egnyte: EgnyteRequestContext };
 
 /** The OAuth token set, kept server-side in the session only. */
 export interface EgnyteTokenSet {
@@ -172,6 +255,10 @@ export interface EgnyteLogin {
   loggedInAt: number;
   /** When the login last served a request, to a minute or so (ms): `idleTimeout` counts from here. */
   lastSeenAt?: number;
+  /** Fields `afterCallback` added to the user, merged under Egnyte's on every re-read. */
+  userExtra?: Record<string, unknown>;
+  /** What `afterCallback` returned as `data`. */
+  data?: unknown;
 }
 
 /** What the package keeps under `req.session.egnyte`. */
@@ -194,10 +281,18 @@ declare global {
   namespace Express {
     interface Request {
       /**
-       * The signed-in Egnyte user and helpers, set by `requireEgnyteUser()`. Only routes
-       * behind that guard have it; elsewhere it is `undefined` at run time.
+       * The signed-in Egnyte user and helpers, set by `requireEgnyteUser()` (always) and
+       * `attachEgnyteUser()` (when signed in). Behind the guard, type handlers with
+       * `EgnyteRequest`, where it is not optional.
        */
-      egnyte: EgnyteRequestContext;
+      egnyte?: EgnyteRequestContext;
+    }
+    interface Response {
+      /**
+       * Starts a sign-in from the app's own handler: like a visit to the login route, with
+       * these parameters. Set on every request that passed through `egnyteAuth()`.
+       */
+      egnyteLogin?: (options?: EgnyteLoginOptions) => Promise<void>;
     }
   }
 }

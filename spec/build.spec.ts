@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
-test.each(['index.js', 'index.d.ts', 'testing/index.js', 'testing/index.d.ts'])('emits %s', (file) => {
+test.each(['index.js', 'index.d.ts', 'testing/index.js', 'testing/index.d.ts', 'redis.js', 'redis.d.ts'])('emits %s', (file) => {
   expect(existsSync(join(OUT, file))).toBe(true);
 });
 
@@ -81,4 +81,13 @@ test('testing/index.js exports a working startEgnyteEmulator', async () => {
      });`,
   );
   expect(result).toEqual({ type: 'function', status: 200, clientId: 'emulator-client' });
+});
+
+test('redis.js exports redisCoordination, which refuses a client that is not one', async () => {
+  const result = await importInNode(
+    'redis.js',
+    `let code; try { m.redisCoordination({ client: {} }); } catch (e) { code = e.code; }
+     console.log(JSON.stringify({ type: typeof m.redisCoordination, code }));`,
+  );
+  expect(result).toEqual({ type: 'function', code: 'invalid_config' });
 });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
-import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, type EgnyteAuthOptions } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, withEgnyteUser, type EgnyteAuthOptions } from 'express-egnyte-auth';
 import { createCookieJar, signInAs, startEgnyteEmulator, type EgnyteEmulator } from 'express-egnyte-auth/testing';
 
 // --- recipe start ---
@@ -15,11 +15,15 @@ export function createApp(auth: EgnyteAuthOptions) {
   const app = express();
   app.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false }));
   app.use(egnyteAuth(auth));
-  app.get('/me', requireEgnyteUser(), (req, res) => res.json(req.egnyte.user));
-  app.get('/files', requireEgnyteUser(), async (req, res) => {
-    const answer = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
-    res.status(answer.status).json(await answer.json());
-  });
+  app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
+  app.get(
+    '/files',
+    requireEgnyteUser(),
+    withEgnyteUser(async (req, res) => {
+      const answer = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
+      res.status(answer.status).json(await answer.json());
+    }),
+  );
   app.use(egnyteErrorHandler());
   return app;
 }
@@ -68,7 +72,8 @@ it('lists what each user may see', async () => {
 it('answers 503 with Retry-After when Egnyte throttles', async () => {
   const agent = request.agent(appUnderTest());
   await signInAs(agent, { domain: 'globex', username: 'mlee' });
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 1 });
+  // Twice: the paced client retries a throttled GET once after Retry-After.
+  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 2 });
   const res = await agent.get('/files').set('Accept', 'application/json').expect(503);
   expect(res.headers['retry-after']).toBe('2');
   expect(res.body).toMatchObject({ error: 'rate_limited', retryAfter: 2 });

@@ -71,7 +71,8 @@ it('lists only what the user may see (no admins-only folder for a standard user)
 it('a throttled listing is a note with the wait, and the rest of the profile still shows', async () => {
   const agent = request.agent(demo());
   await signInAs(agent, { domain: 'acme', username: 'charles' });
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 3, times: 1 });
+  // Twice: the paced client retries a throttled GET once after Retry-After.
+  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 3, times: 2 });
   const html = (await agent.get('/profile').set('Accept', HTML).expect(200)).text;
   expect(html).toContain('<p class="note" role="status">Egnyte asked this app to slow down, so your files are not listed just now. Reload the page in 3 seconds.</p>');
   expect(html).toContain('Charles Babbage');

@@ -1,7 +1,7 @@
 /**
  * The emulator's file tree (`GET /pubapi/v1/fs/{path}`): Egnyte's listing and file shapes,
  * per-user permissions, the Egnyte.filesystem scope, paging, faults and counters, read
- * through `req.egnyte.fetch` of a signed-in app.
+ * through `req.egnyte!.fetch` of a signed-in app.
  */
 import express from 'express';
 import type { Express } from 'express';
@@ -21,13 +21,13 @@ beforeAll(async () => {
 afterAll(() => egnyte.close());
 afterEach(() => egnyte.clearFaults());
 
-/** An app whose `/fs/*` answers what `req.egnyte.fetch('/pubapi/v1/fs/*')` got, status and body. */
+/** An app whose `/fs/*` answers what `req.egnyte!.fetch('/pubapi/v1/fs/*')` got, status and body. */
 function appWith(auth: Partial<EgnyteAuthOptions> = {}): Express {
   const app = express();
   app.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false }));
   app.use(egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret, baseUrl: 'http://localhost:3000', endpoints: egnyte.endpoints, ...auth }));
   app.get('/fs/{*path}', requireEgnyteUser(), async (req, res) => {
-    const answer = await req.egnyte.fetch(`/pubapi/v1/fs${req.originalUrl.slice('/fs'.length)}`);
+    const answer = await req.egnyte!.fetch(`/pubapi/v1/fs${req.originalUrl.slice('/fs'.length)}`);
     res.status(answer.status).json(await answer.json());
   });
   app.use(egnyteErrorHandler());
@@ -125,7 +125,8 @@ it('needs the Egnyte.filesystem scope when the token was granted a scope', async
 
 it('takes faults by the endpoint name "fs" and refuses what it does not emulate', async () => {
   const fs = await as('jsmith');
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 1 });
+  // Twice: the paced client retries a throttled GET once after Retry-After.
+  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 2 });
   const throttled = await fs('/Shared');
   expect(throttled.status).toBe(503);
   expect(throttled.body).toMatchObject({ error: 'rate_limited', retryAfter: 2 });

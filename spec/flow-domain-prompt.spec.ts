@@ -111,7 +111,7 @@ test('the form goes to the login route under the mount path', async () => {
     app.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false }));
     app.use('/auth', egnyteAuth({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: `${baseUrl}/auth`, endpoints: emulator.endpoints }));
     app.get('/auth/me', requireEgnyteUser(), (req, res) => {
-      res.json({ domain: req.egnyte.domain });
+      res.json({ domain: req.egnyte!.domain });
     });
     app.use(egnyteErrorHandler());
     const browser = new TestBrowser(baseUrl);

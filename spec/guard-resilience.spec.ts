@@ -1,5 +1,5 @@
 /**
- * How the guard and req.egnyte.fetch pace themselves against Egnyte: no caching past
+ * How the guard and req.egnyte!.fetch pace themselves against Egnyte: no caching past
  * userCacheSeconds, Egnyte's Retry-After honoured per session, long downloads not cut off
  * by timeoutMs, an unrefreshable token not mistaken for a revoked one, and a decline that
  * comes back without `state`.
@@ -36,7 +36,7 @@ test("a throttled session waits out Egnyte's Retry-After, serving its cached use
   });
 });
 
-test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long download', async () => {
+test('req.egnyte!.fetch: timeoutMs bounds the wait for headers, not a long download', async () => {
   const chunks = 6;
   // Egnyte stand-in for one path: headers at once, then a body trickling for 3x timeoutMs,
   // failing the moment its signal aborts (as undici does).
@@ -61,7 +61,7 @@ test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long downlo
     },
     routes: (app: Express) =>
       app.get('/download', requireEgnyteUser(), async (req, res) => {
-        const answer = await req.egnyte.fetch('/pubapi/v1/fs-content/Shared/big.bin');
+        const answer = await req.egnyte!.fetch('/pubapi/v1/fs-content/Shared/big.bin');
         res.type('text').send(await answer.text());
       }),
   }, async (h) => {
@@ -73,7 +73,7 @@ test('req.egnyte.fetch: timeoutMs bounds the wait for headers, not a long downlo
   });
 });
 
-test('an expired token Egnyte could not refresh: req.egnyte.fetch answers 503 and keeps the login', async () => {
+test('an expired token Egnyte could not refresh: req.egnyte!.fetch answers 503 and keeps the login', async () => {
   await withHarness({
     // 30 s tokens are inside the 60 s expiry skew: the guard refreshes before every use.
     emulator: { accessTokenTtlSeconds: 30 },
@@ -81,7 +81,7 @@ test('an expired token Egnyte could not refresh: req.egnyte.fetch answers 503 an
     routes: (app: Express) => {
       sessionViewRoute(app);
       app.get('/profile-details', requireEgnyteUser(), async (req, res) => {
-        const answer = await req.egnyte.fetch(`/pubapi/v2/users/${req.egnyte.user.id}`);
+        const answer = await req.egnyte!.fetch(`/pubapi/v2/users/${req.egnyte!.user.id}`);
         res.json(await answer.json());
       });
     },

@@ -16,11 +16,11 @@ function withRoutes(extra: HarnessOptions = {}): HarnessOptions {
       app.get('/api/redirecting', requireEgnyteUser({ onUnauthenticated: 'redirect' }), (_req, res) => res.json({ ok: true }));
       app.get('/api/status', requireEgnyteUser({ onUnauthenticated: 'status' }), (_req, res) => res.json({ ok: true }));
       app.get('/profile', requireEgnyteUser(), async (req, res) => {
-        const response = await req.egnyte.fetch(`/pubapi/v2/users/${req.egnyte.user.id}`);
+        const response = await req.egnyte!.fetch(`/pubapi/v2/users/${req.egnyte!.user.id}`);
         res.status(response.status).json(await response.json());
       });
       app.get('/escape', requireEgnyteUser(), async (req, res) => {
-        await req.egnyte.fetch('//evil.com/pubapi/v1/userinfo');
+        await req.egnyte!.fetch('//evil.com/pubapi/v1/userinfo');
         res.json({ escaped: true });
       });
       extra.routes?.(app);
@@ -287,7 +287,7 @@ describe('Egnyte refuses or throttles', () => {
     expect(await me.json()).toMatchObject({ user: { username: 'jsmith' }, stale: false });
   });
 
-  test("req.egnyte.fetch calls the user's domain with the user's token", async () => {
+  test("req.egnyte!.fetch calls the user's domain with the user's token", async () => {
     const browser = h.browser();
     await browser.signIn('globex', { direct: true });
     h.emulator.resetCalls();
@@ -298,7 +298,7 @@ describe('Egnyte refuses or throttles', () => {
     expect(h.emulator.requests.filter((r) => r.path.startsWith('/pubapi/v2/users/')).map((r) => r.host)).toEqual(['globex.egnyte.com']);
   });
 
-  test('req.egnyte.fetch refuses a path that leaves the domain', async () => {
+  test('req.egnyte!.fetch refuses a path that leaves the domain', async () => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.resetCalls();
@@ -308,7 +308,7 @@ describe('Egnyte refuses or throttles', () => {
     expect(h.emulator.requests.filter((r) => r.path !== '/pubapi/v1/userinfo')).toEqual([]);
   });
 
-  test('req.egnyte.fetch on a revoked token throws login_required and ends the login', async () => {
+  test('req.egnyte!.fetch on a revoked token throws login_required and ends the login', async () => {
     const browser = h.browser();
     await browser.signIn('acme');
     h.emulator.fault({ endpoint: 'users', kind: 'unauthorized', times: 1 });

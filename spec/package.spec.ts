@@ -95,7 +95,7 @@ function appSource(kind: 'esm' | 'cjs'): string {
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
-import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser } from 'express-egnyte-auth';
+import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
 import type { EgnyteUser } from 'express-egnyte-auth';
 import { createCookieJar, signInAs, startEgnyteEmulator } from 'express-egnyte-auth/testing';
 
@@ -107,12 +107,12 @@ async function main(): Promise<void> {
   const baseUrl = 'http://127.0.0.1:' + (server.address() as AddressInfo).port;
   app.use(session({ secret: 'fresh-app-secret-fresh-app-secret', resave: false, saveUninitialized: false }));
   app.use(egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret, baseUrl, endpoints: egnyte.endpoints, scope: ['Egnyte.user', 'Egnyte.filesystem'] }));
-  app.get('/me', requireEgnyteUser(), async (req, res) => {
+  app.get('/me', requireEgnyteUser(), withEgnyteUser(async (req, res) => {
     const user: EgnyteUser = req.egnyte.user;
     const shared = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
     const listing = (await shared.json()) as { folders: Array<{ name: string }> };
     res.json({ username: user.username, domain: req.egnyte.domain, folders: listing.folders.map((f) => f.name) });
-  });
+  }));
   app.use(egnyteErrorHandler());
 
   const jar = createCookieJar(baseUrl);

@@ -29,7 +29,7 @@ function appFor(egnyte: EgnyteEmulator, auth: Partial<EgnyteAuthOptions> = {}): 
   const app = express();
   app.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false }));
   app.use(egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret, baseUrl: 'http://localhost:3000', endpoints: egnyte.endpoints, ...auth }));
-  app.get('/me', requireEgnyteUser(), (req, res) => res.json({ username: req.egnyte.user.username, domain: req.egnyte.domain }));
+  app.get('/me', requireEgnyteUser(), (req, res) => res.json({ username: req.egnyte!.user.username, domain: req.egnyte!.domain }));
   app.use(egnyteErrorHandler());
   return app;
 }

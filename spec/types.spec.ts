@@ -7,6 +7,9 @@
 import type { RequestHandler } from 'express';
 import {
   requireEgnyteUser,
+  withEgnyteUser,
+  type EgnyteLoginOptions,
+  type EgnyteRequest,
   type EgnyteAuthErrorCode,
   type EgnyteRequestContext,
   type EgnyteTokenSet,
@@ -17,9 +20,12 @@ import type { EgnyteEmulator } from '../lib/testing/index.js';
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_proof?: T): void {}
 
-const handler: RequestHandler = async (req, res) => {
-  // req.egnyte is typed by the package's global augmentation.
+const handler: RequestHandler = withEgnyteUser(async (req, res) => {
+  // Behind the guard, req.egnyte is set: withEgnyteUser types req as EgnyteRequest.
   const firstName: string = req.egnyte.user.firstName;
+  const subject: string = req.egnyte.user.subject;
+  const loginId: string = req.egnyte.loginId;
+  const data: unknown = req.egnyte.data;
   const id: number = req.egnyte.user.id;
   const email: string | undefined = req.egnyte.user.email;
   const stale: boolean = req.egnyte.stale;
@@ -38,8 +44,23 @@ const handler: RequestHandler = async (req, res) => {
   // @ts-expect-error -- there is no such property on the login
   void req.session.egnyte?.login?.accessToken;
 
-  res.json({ firstName, email, stale, status: response.status, domain, tokens: tokens !== undefined, returnTo, wrong });
+  res.json({ firstName, subject, loginId, data, email, stale, status: response.status, domain, tokens: tokens !== undefined, returnTo, wrong });
+});
+
+// Elsewhere req.egnyte is optional (attachEgnyteUser sets it only when signed in).
+export const optional: RequestHandler = (req, res) => {
+  // @ts-expect-error -- req.egnyte may be undefined outside the guard
+  void req.egnyte.user;
+  const name: string | undefined = req.egnyte?.user.firstName;
+  // res.egnyteLogin starts a login from the app's own handler.
+  const options: EgnyteLoginOptions = { returnTo: '/files', domain: 'acme', region: 'eu' };
+  void res.egnyteLogin?.(options);
+  // @ts-expect-error -- region is us or eu
+  void res.egnyteLogin?.({ region: 'asia' });
+  res.json({ name });
 };
+
+assertType<Equals<EgnyteRequest['egnyte'], EgnyteRequestContext>>();
 
 assertType<Equals<EgnyteRequestContext['user'], EgnyteUser>>();
 assertType<Equals<EgnyteUser['userType'], string | undefined>>();

@@ -32,13 +32,13 @@ describe('normalizeTokenResponse', () => {
 describe('parseEgnyteUser', () => {
   test('reads snake_case userinfo into camelCase, keeping raw', () => {
     const raw = { id: 121, username: 'jsmith', first_name: 'Jane', last_name: 'Smith', email: 'j@x', user_type: 'admin', extra: true };
-    expect(parseEgnyteUser(raw)).toEqual({ id: 121, username: 'jsmith', firstName: 'Jane', lastName: 'Smith', email: 'j@x', userType: 'admin', raw });
+    expect(parseEgnyteUser(raw, 'acme.egnyte.com')).toEqual({ subject: 'acme.egnyte.com:121', id: 121, username: 'jsmith', firstName: 'Jane', lastName: 'Smith', email: 'j@x', userType: 'admin', raw });
   });
   test('older answers without email and user_type; numeric string ids', () => {
-    expect(parseEgnyteUser({ id: '7', username: 'u' })).toEqual({ id: 7, username: 'u', firstName: '', lastName: '', raw: { id: '7', username: 'u' } });
+    expect(parseEgnyteUser({ id: '7', username: 'u' }, 'acme.egnyte.com')).toEqual({ subject: 'acme.egnyte.com:7', id: 7, username: 'u', firstName: '', lastName: '', raw: { id: '7', username: 'u' } });
   });
   test.each([{}, { id: 1 }, { username: 'u' }, { id: 'x', username: 'u' }, { id: 1.5, username: 'u' }, null])('%j -> upstream_error', (body) => {
-    expect(() => parseEgnyteUser(body)).toThrow(EgnyteAuthError);
+    expect(() => parseEgnyteUser(body, 'acme.egnyte.com')).toThrow(EgnyteAuthError);
   });
 });
 

@@ -125,7 +125,7 @@ describe('the timeout runs until an error body is read', () => {
   const routes = (app: Express): void => {
     app.get('/file', requireEgnyteUser(), async (req, res, next) => {
       try {
-        const answer = await req.egnyte.fetch('/pubapi/v1/fs-content/x');
+        const answer = await req.egnyte!.fetch('/pubapi/v1/fs-content/x');
         res.status(answer.status).send(await answer.text());
       } catch (err) {
         next(err);
@@ -205,7 +205,7 @@ describe("an abort the app started is the app's", () => {
       if (how === 'no-reason') setTimeout(() => controller.abort(), 50);
       if (how === 'timeout') signal = AbortSignal.timeout(50);
       try {
-        const answer = await req.egnyte.fetch('/pubapi/v1/userinfo', { signal });
+        const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo', { signal });
         res.json({ status: answer.status });
       } catch (err) {
         res.json(outcome(err));

@@ -39,7 +39,7 @@ app.use(
 );
 plainRoute(app);
 app.get('/me', requireEgnyteUser(), (req, res) => {
-  res.json({ id: req.egnyte.user.id });
+  res.json({ id: req.egnyte!.user.id });
 });
 app.use(egnyteErrorHandler());
 await listenAndServe(app, port, config);

@@ -34,7 +34,15 @@ export interface ResolvedConfig {
   domain: string | undefined;
   isAllowed: (host: string) => boolean;
   hostSuffixes: readonly string[];
+  /** Paths of the routes (also of those turned off: the guard still sends browsers to `login`). */
   routes: { login: string; callback: string; logout: string };
+  /** Which routes the router mounts. */
+  mounted: { login: boolean; callback: boolean; logout: boolean };
+  apiLimits: { perSecond: number; perDay: number };
+  apiWaitMs: number;
+  afterCallback: EgnyteAuthOptions['afterCallback'];
+  onLogin: EgnyteAuthOptions['onLogin'];
+  onLogout: EgnyteAuthOptions['onLogout'];
   postLogoutRedirect: string;
   userCacheMs: number;
   timeoutMs: number;
@@ -56,8 +64,9 @@ export interface ResolvedConfig {
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
-  'coordination', 'maxSessionAge', 'idleTimeout',
+  'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs',
 ]);
+const HOOKS = ['afterCallback', 'onLogin', 'onLogout'] as const;
 const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -160,10 +169,11 @@ function checkAllowed(value: unknown, hostSuffixes: readonly string[], problems:
   return (host) => allowed.has(host);
 }
 
-function checkRoutes(value: unknown, problems: Problems): ResolvedConfig['routes'] {
+function checkRoutes(value: unknown, problems: Problems): Pick<ResolvedConfig, 'routes' | 'mounted'> {
+  const mounted = { login: true, callback: true, logout: true };
   if (value !== undefined && (typeof value !== 'object' || value === null)) {
     problems.add('routes must be an object like { login: "/egnyte/login", callback: "/egnyte/callback", logout: "/egnyte/logout" }.');
-    return { ...DEFAULT_ROUTES };
+    return { routes: { ...DEFAULT_ROUTES }, mounted };
   }
   const given = (value ?? {}) as Record<string, unknown>;
   const routes: ResolvedConfig['routes'] = { ...DEFAULT_ROUTES };
@@ -173,14 +183,18 @@ function checkRoutes(value: unknown, problems: Problems): ResolvedConfig['routes
   for (const key of ['login', 'callback', 'logout'] as const) {
     const path = given[key];
     if (path === undefined) continue;
+    if (path === false) {
+      mounted[key] = false;
+      continue;
+    }
     if (typeof path !== 'string' || !ROUTE.test(path) || path.includes('//')) {
-      problems.add(`routes.${key} must be a plain path starting with "/", e.g. "${DEFAULT_ROUTES[key]}".`);
+      problems.add(`routes.${key} must be a plain path starting with "/", e.g. "${DEFAULT_ROUTES[key]}", or false to turn the route off.`);
     } else {
       routes[key] = path;
     }
   }
   if (new Set(Object.values(routes)).size !== 3) problems.add('routes.login, routes.callback and routes.logout must differ.');
-  return routes;
+  return { routes, mounted };
 }
 
 function checkNumber(name: string, value: unknown, fallback: number, min: number, problems: Problems): number {
@@ -243,6 +257,26 @@ function checkCoordination(value: unknown, problems: Problems): EgnyteCoordinati
   return value as EgnyteCoordination;
 }
 
+function checkApiLimits(value: unknown, problems: Problems): ResolvedConfig['apiLimits'] {
+  const limits = { perSecond: 2, perDay: 1000 };
+  if (value === undefined) return limits;
+  const given = value as Record<string, unknown> | null;
+  if (typeof given !== 'object' || given === null) {
+    problems.add('apiLimits must be an object like { perSecond: 2, perDay: 1000 }.');
+    return limits;
+  }
+  for (const key of Object.keys(given)) if (key !== 'perSecond' && key !== 'perDay') problems.add(`apiLimits.${key} is not a limit (perSecond, perDay).`);
+  if (given.perSecond !== undefined) {
+    if (!Number.isInteger(given.perSecond) || (given.perSecond as number) < 1) problems.add('apiLimits.perSecond must be a whole number >= 1.');
+    else limits.perSecond = given.perSecond as number;
+  }
+  if (given.perDay !== undefined) {
+    if (!Number.isInteger(given.perDay) || (given.perDay as number) < 0) problems.add('apiLimits.perDay must be a whole number >= 0 (0: no daily count).');
+    else limits.perDay = given.perDay as number;
+  }
+  return limits;
+}
+
 function checkSeconds(name: string, value: unknown, problems: Problems): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -279,7 +313,12 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   if (domain !== undefined && given.allowedDomains !== undefined && typeof given.allowedDomains !== 'function' && !isAllowed(domain)) {
     problems.add(`domain "${domain}" is not in allowedDomains.`);
   }
-  const routes = checkRoutes(given.routes, problems);
+  const { routes, mounted } = checkRoutes(given.routes, problems);
+  const apiLimits = checkApiLimits(given.apiLimits, problems);
+  const apiWaitMs = checkNumber('apiWaitMs', given.apiWaitMs, 10_000, 0, problems);
+  for (const hook of HOOKS) {
+    if (given[hook] !== undefined && typeof given[hook] !== 'function') problems.add(`${hook} must be a function.`);
+  }
   let postLogoutRedirect = '/';
   if (given.postLogoutRedirect !== undefined) {
     if (typeof given.postLogoutRedirect === 'string' && sanitizeReturnTo(given.postLogoutRedirect, '') === given.postLogoutRedirect) {
@@ -320,6 +359,12 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     isAllowed,
     hostSuffixes,
     routes,
+    mounted,
+    apiLimits,
+    apiWaitMs,
+    afterCallback: given.afterCallback as EgnyteAuthOptions['afterCallback'],
+    onLogin: given.onLogin as EgnyteAuthOptions['onLogin'],
+    onLogout: given.onLogout as EgnyteAuthOptions['onLogout'],
     postLogoutRedirect,
     userCacheMs: userCacheSeconds * 1000,
     timeoutMs,

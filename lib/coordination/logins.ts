@@ -12,6 +12,8 @@ const ENDED = 'ended';
 /** A login's latest tokens as the coordination backend holds them. */
 export interface TokenRecord {
   version: number;
+  /** The login's Egnyte domain, so a job outside any request can call Egnyte for it. */
+  domain: string;
   tokens: EgnyteTokenSet;
   /** The stored form, for compare-and-set. */
   raw: string;
@@ -20,8 +22,8 @@ export interface TokenRecord {
 /** What the backend holds for a login. */
 export type LoginState = { kind: 'live'; record: TokenRecord } | { kind: 'ended' } | { kind: 'unknown' };
 
-function encode(version: number, tokens: EgnyteTokenSet): string {
-  return `${version}|${JSON.stringify(tokens)}`;
+function encode(version: number, domain: string, tokens: EgnyteTokenSet): string {
+  return `${version}|${JSON.stringify({ domain, tokens })}`;
 }
 
 /** Reads a stored record. Pure; anything unreadable counts as unknown. */
@@ -32,7 +34,9 @@ export function decodeLoginState(raw: string | undefined): LoginState {
   const version = Number(raw.slice(0, bar));
   if (bar < 1 || !Number.isSafeInteger(version)) return { kind: 'unknown' };
   try {
-    return { kind: 'live', record: { version, tokens: JSON.parse(raw.slice(bar + 1)) as EgnyteTokenSet, raw } };
+    const { domain, tokens } = JSON.parse(raw.slice(bar + 1)) as { domain: string; tokens: EgnyteTokenSet };
+    if (typeof domain !== 'string' || typeof tokens?.accessToken !== 'string') return { kind: 'unknown' };
+    return { kind: 'live', record: { version, domain, tokens, raw } };
   } catch {
     return { kind: 'unknown' };
   }
@@ -63,34 +67,37 @@ export class LoginRegistry {
   }
 
   /** Records a new login's first token set (version 1). */
-  async create(loginId: string, tokens: EgnyteTokenSet): Promise<TokenRecord> {
-    const raw = encode(1, tokens);
+  async create(loginId: string, domain: string, tokens: EgnyteTokenSet): Promise<TokenRecord> {
+    const raw = encode(1, domain, tokens);
     await this.coordination.set(this.key(loginId), raw, this.recordTtlMs);
-    return { version: 1, tokens, raw };
+    return { version: 1, domain, tokens, raw };
   }
 
   /**
    * Stores `tokens` as the next version if the record is still `expected` (`undefined`: no
    * record, e.g. it expired or the backend lost it); else answers what is there now.
    */
-  async replaceTokens(loginId: string, expected: TokenRecord | undefined, tokens: EgnyteTokenSet): Promise<ReplaceAnswer> {
+  async replaceTokens(loginId: string, expected: TokenRecord | undefined, domain: string, tokens: EgnyteTokenSet): Promise<ReplaceAnswer> {
     const version = (expected?.version ?? 0) + 1;
-    const raw = encode(version, tokens);
+    const raw = encode(version, domain, tokens);
     const answer = await this.coordination.compareAndSet(this.key(loginId), expected?.raw, raw, this.recordTtlMs);
-    if (answer.ok) return { ok: true, record: { version, tokens, raw } };
+    if (answer.ok) return { ok: true, record: { version, domain, tokens, raw } };
     return { ok: false, state: decodeLoginState(answer.current) };
   }
 
   /** Puts back a lost record (only where none is), so a backend that lost its data loses no login. */
-  async restore(loginId: string, version: number, tokens: EgnyteTokenSet): Promise<void> {
-    await this.coordination.compareAndSet(this.key(loginId), undefined, encode(version, tokens), this.recordTtlMs);
+  async restore(loginId: string, version: number, domain: string, tokens: EgnyteTokenSet): Promise<void> {
+    await this.coordination.compareAndSet(this.key(loginId), undefined, encode(version, domain, tokens), this.recordTtlMs);
   }
 
-  /** Ends the login everywhere; answers the last token set, for revocation. */
-  async end(loginId: string): Promise<EgnyteTokenSet | undefined> {
+  /**
+   * Ends the login everywhere. Answers what it was: already ended (by another request or
+   * instance), or its last token set, for revocation.
+   */
+  async end(loginId: string): Promise<{ alreadyEnded: boolean; tokens?: EgnyteTokenSet }> {
     const before = await this.state(loginId);
     await this.coordination.set(this.key(loginId), ENDED, this.tombstoneTtlMs);
-    return before.kind === 'live' ? before.record.tokens : undefined;
+    return { alreadyEnded: before.kind === 'ended', ...(before.kind === 'live' ? { tokens: before.record.tokens } : {}) };
   }
 
   /** True once the login ended (on any instance). */

@@ -19,16 +19,17 @@ function text(value: unknown): string {
 }
 
 /**
- * Reads Egnyte's userinfo answer into an {@link EgnyteUser}. Pure; throws `upstream_error`
- * when the answer has no usable id or username.
+ * Reads Egnyte's userinfo answer of `domain` into an {@link EgnyteUser}. Pure; throws
+ * `upstream_error` when the answer has no usable id or username.
  */
-export function parseEgnyteUser(body: unknown): EgnyteUser {
+export function parseEgnyteUser(body: unknown, domain: string): EgnyteUser {
   const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const id = typeof raw.id === 'string' && /^\d+$/.test(raw.id) ? Number(raw.id) : raw.id;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof raw.username !== 'string' || raw.username === '') {
     throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer has no user id or username.');
   }
   return {
+    subject: `${domain}:${id}`,
     id,
     username: raw.username,
     firstName: text(raw.first_name),
@@ -109,7 +110,7 @@ export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, ac
   } catch {
     throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer was not valid JSON.');
   }
-  return parseEgnyteUser(body);
+  return parseEgnyteUser(body, domain);
 }
 
 /**

@@ -24,7 +24,10 @@ export type EgnyteAuthErrorCode =
   | 'upstream_error'
   | 'login_required'
   | 'session_store_failed'
-  | 'coordination_unavailable';
+  | 'coordination_unavailable'
+  | 'sign_in_refused'
+  | 'not_found'
+  | 'permission_denied';
 
 /** HTTP status used for each code unless the thrower says otherwise. */
 export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Object.freeze({
@@ -48,6 +51,9 @@ export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Obj
   login_required: 401,
   session_store_failed: 503,
   coordination_unavailable: 503,
+  sign_in_refused: 403,
+  not_found: 404,
+  permission_denied: 403,
 });
 
 /** Options accepted by the {@link EgnyteAuthError} constructor. */

@@ -4,15 +4,16 @@
  * code exchange, and the others answer with its outcome.
  */
 import type { Request, Response } from 'express';
-import { fetchEgnyteUser } from '../egnyte/api.js';
 import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
+import { pacedUser } from '../guard/reload.js';
 import { revokeTokens } from '../session/end-login.js';
 import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
+import { decideSignIn, runHook } from './hooks.js';
 import { askForDomain } from './domain-prompt.js';
 import { parseCallbackParams } from './params.js';
 import { prunePending, takePending } from './pending-logins.js';
@@ -46,9 +47,9 @@ function refusalOfAuthorizationError(error: string): EgnyteAuthError {
 }
 
 /** Loads the user once at sign-in; throttling or an unreachable Egnyte leave it for the guard. */
-async function userAtSignIn(runtime: Runtime, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
+async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
   try {
-    return await fetchEgnyteUser(runtime.config, domain, accessToken);
+    return await pacedUser(runtime, loginId, domain, accessToken);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
     throw err;
@@ -85,14 +86,28 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
   try {
     const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state);
     try {
-      const user = await userAtSignIn(runtime, domain, tokens.accessToken);
+      const { config } = runtime;
+      const loginId = newLoginId();
+      const hooked = config.afterCallback !== undefined || config.onLogin !== undefined;
+      // The app's hooks are promised the user: without it (Egnyte throttling) the sign-in waits for another try.
+      const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
+      const decided = user ? await decideSignIn(config.afterCallback, { req, user, domain }) : {};
       const now = Date.now();
-      const login: EgnyteLogin = { id: newLoginId(), domain, tokens, tokensVersion: 1, ...(user ? { user, userFetchedAt: now } : {}), loggedInAt: now };
+      const login: EgnyteLogin = {
+        id: loginId,
+        domain,
+        tokens,
+        tokensVersion: 1,
+        ...(user ? { user: { ...decided.user, ...user }, userFetchedAt: now } : {}),
+        ...(decided.user ? { userExtra: decided.user } : {}),
+        ...(decided.data !== undefined ? { data: decided.data } : {}),
+        loggedInAt: now,
+      };
       const fresh = await regenerateSession(req);
       // Only the new login: attempts of other tabs stay behind with the anonymous session.
       fresh.egnyte = { login };
       try {
-        await runtime.logins.create(login.id, tokens);
+        await runtime.logins.create(login.id, domain, tokens);
         // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
         await saveSession(req);
       } catch (err) {
@@ -103,6 +118,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
       }
       log.callback('signed in on %s', domain);
       await supersede(runtime, others, req.sessionID);
+      if (login.user) await runHook('onLogin', config.onLogin, { req, user: login.user, domain, loginId: login.id });
       return { kind: 'signed_in', sessionId: req.sessionID, returnTo: attempt.entry.returnTo };
     } catch (err) {
       await revokeTokens(runtime, domain, tokens);

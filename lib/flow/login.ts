@@ -8,7 +8,8 @@ import { TOKEN_PATH } from '../egnyte/token-client.js';
 import { log } from '../log.js';
 import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
-import { parseLoginParams } from './params.js';
+import type { EgnyteLoginOptions } from '../types.js';
+import { type LoginParams, parseLoginParams } from './params.js';
 import { PENDING_TTL_MS, addPending } from './pending-logins.js';
 
 function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
@@ -34,21 +35,36 @@ function limitAnonymousSession(session: EgnyteSession): void {
   session.cookie.maxAge = PENDING_TTL_MS;
 }
 
-/** The login route. */
-export function loginHandler(config: ResolvedConfig) {
-  return async (req: Request, res: Response): Promise<void> => {
-    const session = requireSession(req);
-    const params = parseLoginParams(req.query);
-    const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
-    if (domain) checkAllowed(config, domain);
-    const state = oidc.randomState();
-    session.egnyte ??= {};
-    addPending(session.egnyte, state, { returnTo: sanitizeReturnTo(params.returnTo), ...(domain ? { domain } : {}), createdAt: Date.now() });
-    limitAnonymousSession(session);
-    await saveSession(req);
-    const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
-    log.login('login via %s', domain ?? `enhanced auth (${region})`);
-    res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state));
-  };
+/**
+ * Starts a sign-in for this request: a fresh attempt kept in the session, then the redirect
+ * to Egnyte. Shared by the login route and `res.egnyteLogin()`.
+ */
+export async function startLogin(req: Request, res: Response, config: ResolvedConfig, params: LoginParams): Promise<void> {
+  const session = requireSession(req);
+  const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
+  if (domain) checkAllowed(config, domain);
+  const state = oidc.randomState();
+  session.egnyte ??= {};
+  addPending(session.egnyte, state, { returnTo: sanitizeReturnTo(params.returnTo), ...(domain ? { domain } : {}), createdAt: Date.now() });
+  limitAnonymousSession(session);
+  await saveSession(req);
+  const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
+  log.login('login via %s', domain ?? `enhanced auth (${region})`);
+  res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state));
 }
 
+/** The login route. */
+export function loginHandler(config: ResolvedConfig) {
+  return (req: Request, res: Response): Promise<void> => startLogin(req, res, config, parseLoginParams(req.query));
+}
+
+/**
+ * `res.egnyteLogin(options)`, one function for every response: it finds its request and
+ * config through `this`, so the router attaches it without making a closure per request.
+ */
+export function egnyteLoginMethod(config: ResolvedConfig): (this: Response, options?: EgnyteLoginOptions) => Promise<void> {
+  return function egnyteLogin(this: Response, options: EgnyteLoginOptions = {}) {
+    const { returnTo, domain, region } = options;
+    return startLogin(this.req, this, config, { ...(returnTo ? { returnTo } : {}), ...(domain ? { domain } : {}), ...(region ? { region } : {}) });
+  };
+}

@@ -14,7 +14,7 @@ export function logoutHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const session = requireSession(req);
     const login = session.egnyte?.login;
-    if (login) await endLoginEverywhere(runtime, login, config.revokeOnLogout);
+    if (login) await endLoginEverywhere(req, runtime, login, 'logout', config.revokeOnLogout);
     await endSession(req);
     res.redirect(config.postLogoutRedirect);
   };

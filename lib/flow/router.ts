@@ -9,7 +9,8 @@ import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
 import { callbackHandler } from './callback.js';
-import { loginHandler } from './login.js';
+import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
+import { egnyteLoginMethod, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
 
 /** express's Router as the app calls it; `handle` is its (untyped) entry point. */
@@ -53,26 +54,39 @@ export function ownPathFilter(routes: Readonly<Record<string, string>>): (url: s
  * app.use(egnyteAuth({ clientId, clientSecret, baseUrl: 'https://app.example.com', scope: ['Egnyte.user'] }));
  * ```
  */
-export function egnyteAuth(options: EgnyteAuthOptions): Router {
+export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
-  const router = express.Router();
+  const router = express.Router() as EgnyteAuthRouter;
   const checkCookie = cookieWarner(config.baseUrl);
+  const egnyteLogin = egnyteLoginMethod(config);
   const isOwnPath = ownPathFilter(config.routes);
   // Every request of the app passes through here, nearly all of them for the app's own routes.
   // Dispatching them through this router (its bookkeeping, then a pattern per route) cost a few
   // percent of an unguarded request; instead the router's entry point records the runtime for
   // the guard and hands back at once, synchronously, any path that cannot be one of ours.
-  const dispatch = (router as DispatchingRouter).handle.bind(router);
-  (router as DispatchingRouter).handle = (req, res, out) => {
+  const dispatch = (router as unknown as DispatchingRouter).handle.bind(router);
+  (router as unknown as DispatchingRouter).handle = (req, res, out) => {
     attachRuntime(req, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
+    res.egnyteLogin = egnyteLogin;
     checkCookie(req.session?.cookie);
     if (!isOwnPath(req.url)) return out();
     dispatch(req, res, out);
   };
-  router.get(config.routes.login, loginHandler(config));
-  router.get(config.routes.callback, callbackHandler(runtime));
-  router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
+  if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
+  if (config.mounted.logout) router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  router.egnyteApiFor = backgroundApi(runtime);
   return router;
+}
+
+/** What {@link egnyteAuth} returns: the router, plus Egnyte access for jobs outside any request. */
+export interface EgnyteAuthRouter extends Router {
+  /**
+   * Egnyte on behalf of a signed-in user outside any request (`loginId` from
+   * `req.egnyte.loginId`), with the login's latest tokens, refreshed as needed. Throws
+   * `login_required` once the login ended (logout, expiry).
+   */
+  egnyteApiFor(login: { loginId: string }): Promise<EgnyteBackgroundApi>;
 }

@@ -3,11 +3,11 @@
  * the login alive the same way (see resolve-login.ts); the guard answers everyone else with
  * a redirect to login (browsers) or 401 JSON (API clients), the twin lets them through.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { type AttachedRuntime, loginUrl, requireRuntime } from '../runtime.js';
 import { requireSession } from '../session/express-session.js';
-import type { RequireEgnyteUserOptions } from '../types.js';
+import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';
 import { resolveLogin } from './resolve-login.js';
 
@@ -65,5 +65,22 @@ export function attachEgnyteUser(): RequestHandler {
     const attached = requireRuntime(req);
     await resolveLogin(req, requireSession(req), attached.runtime);
     next();
+  };
+}
+
+/**
+ * Types a handler behind {@link requireEgnyteUser} with `req.egnyte` set ({@link EgnyteRequest}),
+ * and checks it: a route mounted without the guard answers `login_required` instead of
+ * crashing on `undefined`.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
+ * ```
+ */
+export function withEgnyteUser(handler: (req: EgnyteRequest, res: Response, next: NextFunction) => unknown): RequestHandler {
+  return function egnyteHandler(req, res, next) {
+    if (!req.egnyte) return next(new EgnyteAuthError('login_required', 'Sign in with Egnyte to use this endpoint.'));
+    return handler(req as EgnyteRequest, res, next);
   };
 }

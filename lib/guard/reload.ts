@@ -7,7 +7,7 @@ import { fetchEgnyteUser } from '../egnyte/api.js';
 import { refreshTokens } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorToData } from '../errors/errors.js';
 import type { Runtime } from '../runtime.js';
-import type { EgnyteLogin, EgnyteTokenSet } from '../types.js';
+import type { EgnyteLogin, EgnyteTokenSet, EgnyteUser } from '../types.js';
 import type { RefreshOutcome, ReloadOutcome } from './outcomes.js';
 
 /** Tokens this close to expiry are refreshed before use. */
@@ -27,6 +27,23 @@ export function isFresh(login: EgnyteLogin, now: number, userCacheMs: number): b
     now >= login.userFetchedAt &&
     !isExpired(login.tokens, now)
   );
+}
+
+/** Room a paced userinfo call may hold its lane beyond `timeoutMs`. */
+const HOLD_MARGIN_MS = 2000;
+
+/**
+ * Reads the user through the login's pacer: Egnyte counts userinfo against the same per-token
+ * limit as the app's own calls through `req.egnyte`.
+ */
+export async function pacedUser(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser> {
+  const { config, pacer } = runtime;
+  const slot = await pacer.acquire(loginId, { deadline: Date.now() + config.apiWaitMs, holdMs: config.timeoutMs + HOLD_MARGIN_MS });
+  try {
+    return await fetchEgnyteUser(config, domain, accessToken);
+  } finally {
+    slot.release(true);
+  }
 }
 
 const ENDED_ELSEWHERE = (): EgnyteAuthError => new EgnyteAuthError('login_required', 'This sign-in was ended (signed out). Sign in again.');
@@ -69,7 +86,7 @@ export async function refreshLogin(runtime: Runtime, login: EgnyteLogin): Promis
     }
     return outcome;
   }
-  const stored = await logins.replaceTokens(login.id, current, tokens);
+  const stored = await logins.replaceTokens(login.id, current, login.domain, tokens);
   if (stored.ok) return { kind: 'tokens', version: stored.record.version, tokens };
   if (stored.state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
   if (stored.state.kind === 'live') return { kind: 'tokens', version: stored.state.record.version, tokens: stored.state.record.tokens };
@@ -88,11 +105,11 @@ export async function reloadUser(runtime: Runtime, login: EgnyteLogin): Promise<
   const newer = state.kind === 'live' && state.record.version > (login.tokensVersion ?? 0) ? state.record : undefined;
   if (state.kind === 'unknown') {
     // The record expired or the backend lost it (a restart): the session's copy is the best there is.
-    await logins.restore(login.id, login.tokensVersion ?? 1, login.tokens);
+    await logins.restore(login.id, login.tokensVersion ?? 1, login.domain, login.tokens);
   }
   const tokens = newer?.tokens ?? login.tokens;
   try {
-    const user = await fetchEgnyteUser(config, login.domain, tokens.accessToken);
+    const user = await pacedUser(runtime, login.id, login.domain, tokens.accessToken);
     return { kind: 'fresh', user, fetchedAt: Date.now(), ...(newer ? { tokens: { version: newer.version, tokens: newer.tokens } } : {}) };
   } catch (err) {
     return settleError(err, 'Reading the user from Egnyte failed unexpectedly.');

@@ -13,7 +13,7 @@ import type { Runtime } from '../runtime.js';
 import { endLoginEverywhere } from '../session/end-login.js';
 import type { EgnyteSession } from '../session/express-session.js';
 import { lifetimeVerdict, needsTouch } from '../session/lifetime.js';
-import type { EgnyteLogin } from '../types.js';
+import type { EgnyteLogin, EgnyteLogoutEvent } from '../types.js';
 import { type LoginView, contextFor } from './context.js';
 import { isExpired, isFresh, refreshLogin, reloadUser } from './reload.js';
 
@@ -25,10 +25,14 @@ export type Resolution =
   /** Egnyte could not be asked and there is no cached user to serve. */
   | { kind: 'failed'; error: EgnyteAuthError };
 
-async function signOut(session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, reason: string, revoke: boolean): Promise<void> {
+async function signOut(req: Request, session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, reason: EgnyteLogoutEvent['reason'], revoke: boolean): Promise<void> {
   log.guard('login ended on %s: %s', login.domain, reason);
   if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
-  await endLoginEverywhere(runtime, login, revoke);
+  await endLoginEverywhere(req, runtime, login, reason, revoke);
+}
+
+function endReason(code: string): EgnyteLogoutEvent['reason'] {
+  return code === 'domain_not_allowed' ? 'domain_not_allowed' : 'token_refused';
 }
 
 function ended(error: EgnyteAuthError): Resolution {
@@ -46,7 +50,7 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   const now = Date.now();
   const over = lifetimeVerdict(login, now, config);
   if (over) {
-    await signOut(session, runtime, login, over, config.revokeOnLogout);
+    await signOut(req, session, runtime, login, over, config.revokeOnLogout);
     return { kind: 'anonymous' };
   }
   if (needsTouch(login, now, config.idleTimeoutMs)) login.lastSeenAt = now;
@@ -59,7 +63,7 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   if (isExpired(login.tokens, now)) {
     const { result, ran } = await runtime.refreshes.join(login.id, () => refreshLogin(runtime, login));
     if (result.kind === 'signed_out') {
-      await signOut(session, runtime, login, result.error.code, false);
+      await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
       return ended(errorFromData(result.error));
     }
     if (result.kind === 'unavailable') {
@@ -78,12 +82,12 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   }
   switch (result.kind) {
     case 'fresh': {
-      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), user: result.user, userFetchedAt: result.fetchedAt };
+      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), user: { ...login.userExtra, ...result.user }, userFetchedAt: result.fetchedAt };
       if (ran) Object.assign(login, fresh);
       return serve(req, runtime, fresh, false);
     }
     case 'signed_out':
-      await signOut(session, runtime, login, result.error.code, false);
+      await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
       return ended(errorFromData(result.error));
     case 'unavailable':
       log.guard('Egnyte unavailable for %s (%s); %s', login.domain, result.error.code, login.user ? 'serving cached user' : 'no cached user');

@@ -9,7 +9,7 @@ import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, Em
 
 const TOKEN_GENERATIONS: ReadonlySet<EmulatorTokenGeneration> = new Set(['current', 'legacy', 'legacy-no-token-type']);
 /** The policies of the Referrer Policy spec (the empty one excluded: leave the option out instead). */
-const REFERRER_POLICIES: ReadonlySet<string> = new Set([
+export const REFERRER_POLICIES: ReadonlySet<string> = new Set([
   'no-referrer',
   'no-referrer-when-downgrade',
   'same-origin',

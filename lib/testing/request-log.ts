@@ -11,9 +11,9 @@ export const MAX_REQUEST_LOG = 10_000;
 export class RequestLog {
   private entries: EmulatorRequestLogEntry[] = [];
 
-  /** Records a request (frozen: snapshots hand out the same objects). */
-  add(entry: EmulatorRequestLogEntry): void {
-    this.entries.push(Object.freeze(entry));
+  /** Records a request, stamped with its arrival time (frozen: snapshots hand out the same objects). */
+  add(entry: Omit<EmulatorRequestLogEntry, 'at'>, at = Date.now()): void {
+    this.entries.push(Object.freeze({ ...entry, at }));
     if (this.entries.length > MAX_REQUEST_LOG) this.entries = this.entries.slice(-MAX_REQUEST_LOG);
   }
 

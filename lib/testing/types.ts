@@ -162,6 +162,8 @@ export interface EmulatorRequestLogEntry {
   host: string;
   /** For the Enhanced Auth Service: which region's URL was used. */
   region?: 'us' | 'eu';
+  /** When the request arrived (ms since epoch), for rate assertions such as "at most 2 per second". */
+  at: number;
 }
 
 /** A running emulator, see {@link startEgnyteEmulator}. */

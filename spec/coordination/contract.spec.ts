@@ -4,6 +4,7 @@
  * built on the contract are checked here too, with two Flights per key standing for two
  * app instances (each has its own in-process single-flight).
  */
+import { Redis as IoRedis } from 'ioredis';
 import { createClient } from 'redis';
 import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
@@ -13,15 +14,19 @@ import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 let redis: RedisServer;
 let client: ReturnType<typeof createClient>;
+let ioredis: IoRedis;
 
 beforeAll(async () => {
   redis = await startRedis();
   client = createClient({ url: redis.url });
   client.on('error', () => undefined);
   await client.connect();
+  ioredis = new IoRedis(redis.url, { lazyConnect: true });
+  await ioredis.connect();
 });
 afterAll(async () => {
   await client.quit().catch(() => undefined);
+  ioredis.disconnect();
   await redis.stop();
 });
 
@@ -31,7 +36,8 @@ const unique = (name: string): string => `${name}-${process.pid}-${++n}`;
 
 const backends: Array<[string, () => EgnyteCoordination]> = [
   ['memory', () => memoryCoordination()],
-  ['redis', () => redisCoordination({ client, prefix: 'contract:' })],
+  ['redis (node-redis 5)', () => redisCoordination({ client, prefix: 'contract:' })],
+  ['redis (ioredis)', () => redisCoordination({ client: ioredis, prefix: 'contract-io:' })],
 ];
 
 describe.each(backends)('%s backend', (_name, make) => {
@@ -143,30 +149,31 @@ describe.each(backends)('%s backend', (_name, make) => {
     test('versions move forward by compare-and-set; a stale writer learns the newer record', async () => {
       const logins = new LoginRegistry(c, 60_000, 60_000);
       const id = unique('login');
-      const v1 = await logins.create(id, tokens(1));
-      const v2 = await logins.replaceTokens(id, v1, tokens(2));
+      const v1 = await logins.create(id, 'acme.egnyte.com', tokens(1));
+      const v2 = await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(2));
       expect(v2).toMatchObject({ ok: true, record: { version: 2 } });
-      const stale = await logins.replaceTokens(id, v1, tokens(3));
+      const stale = await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(3));
       expect(stale).toMatchObject({ ok: false, state: { kind: 'live', record: { version: 2, tokens: tokens(2) } } });
     });
 
     test('a tombstone: no later write passes it, and it answers the last tokens', async () => {
       const logins = new LoginRegistry(c, 60_000, 60_000);
       const id = unique('login');
-      const v1 = await logins.create(id, tokens(1));
-      expect(await logins.end(id)).toEqual(tokens(1));
+      const v1 = await logins.create(id, 'acme.egnyte.com', tokens(1));
+      expect(await logins.end(id)).toEqual({ alreadyEnded: false, tokens: tokens(1) });
+      expect(await logins.end(id)).toEqual({ alreadyEnded: true });
       expect(await logins.isEnded(id)).toBe(true);
-      expect(await logins.replaceTokens(id, v1, tokens(2))).toMatchObject({ ok: false, state: { kind: 'ended' } });
-      await logins.restore(id, 1, tokens(1));
+      expect(await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(2))).toMatchObject({ ok: false, state: { kind: 'ended' } });
+      await logins.restore(id, 1, 'acme.egnyte.com', tokens(1));
       expect(await logins.isEnded(id)).toBe(true);
     });
 
     test('a lost record is restored from a session copy, but never over a live one', async () => {
       const logins = new LoginRegistry(c, 60_000, 60_000);
       const id = unique('login');
-      await logins.restore(id, 3, tokens(3));
+      await logins.restore(id, 3, 'acme.egnyte.com', tokens(3));
       expect(await logins.state(id)).toMatchObject({ kind: 'live', record: { version: 3 } });
-      await logins.restore(id, 1, tokens(1));
+      await logins.restore(id, 1, 'acme.egnyte.com', tokens(1));
       expect(await logins.state(id)).toMatchObject({ kind: 'live', record: { version: 3 } });
     });
   });

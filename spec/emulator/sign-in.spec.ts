@@ -36,7 +36,7 @@ describe('Enhanced Auth Service', () => {
     expect(emu.domainUrl('acme')).toBe(`http://acme.egnyte.com.localhost:${new URL(emu.url).port}`);
     expect(`${to.origin}${to.pathname}`).toBe(`${emu.domainUrl('acme.egnyte.com')}/puboauth/token`);
     expect(Object.fromEntries(to.searchParams)).toEqual({ ...authParams(emu), eas: '1' });
-    expect(emu.requests.at(-1)).toEqual({ method: 'GET', path: '/services/oauth/code', host: 'eas', region: 'eu' });
+    expect(emu.requests.at(-1)).toEqual({ method: 'GET', path: '/services/oauth/code', host: 'eas', region: 'eu', at: expect.any(Number) });
   });
 
   it.each(['https://acme.egnyte.com/', 'acme', 'acme.egnyte.com/app/index.do'])('accepts %j', async (typed) => {

@@ -32,7 +32,7 @@ test.each(CASES)('%s: logout wins over a slow guarded request in flight', async 
       routes: (app) =>
         app.get('/slow', requireEgnyteUser(), async (req, res) => {
           await sleep(500);
-          res.json({ user: req.egnyte.user.username });
+          res.json({ user: req.egnyte!.user.username });
         }),
     },
     async (h) => {

@@ -12,7 +12,7 @@ import { type TestBrowser, withHarness } from '../support/harness.js';
 
 function apiRoute(app: Express): void {
   app.get('/api/userinfo', requireEgnyteUser(), async (req, res) => {
-    const answer = await req.egnyte.fetch('/pubapi/v1/userinfo');
+    const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo');
     res.status(answer.status).json(await answer.json());
   });
 }

@@ -63,12 +63,12 @@ test.each([
       auth,
       routes: (app) => {
         app.get('/read', requireEgnyteUser(), async (req, res) => {
-          const answer = await req.egnyte.fetch('/pubapi/v1/userinfo', { signal: appLifetime.signal });
+          const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo', { signal: appLifetime.signal });
           await answer.text();
           res.json({ listeners: getEventListeners(appLifetime.signal, 'abort').length });
         });
         app.get('/drop', requireEgnyteUser(), async (req, res) => {
-          const answer = await req.egnyte.fetch('/pubapi/v1/userinfo', { signal: appLifetime.signal });
+          const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo', { signal: appLifetime.signal });
           await answer.body?.cancel();
           res.json({ listeners: getEventListeners(appLifetime.signal, 'abort').length });
         });

@@ -26,7 +26,7 @@ export async function sessionView(browser: TestBrowser): Promise<SessionView> {
 export interface JsonAnswer {
   status: number;
   retryAfter: string | null;
-  body: { error?: string; message?: string; retryAfter?: number; stale?: boolean; user?: { username: string } };
+  body: { error?: string; message?: string; retryAfter?: number; stale?: boolean; user?: { username: string }; [field: string]: unknown };
 }
 
 /** A request that asks for JSON, with status, Retry-After and body. */

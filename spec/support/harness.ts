@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import session, { type Store } from 'express-session';
-import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, type EgnyteAuthOptions } from '../../lib/index.js';
+import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, withEgnyteUser, type EgnyteAuthOptions, type EgnyteAuthRouter } from '../../lib/index.js';
 import { startEgnyteEmulator, type EgnyteEmulator, type EgnyteEmulatorOptions } from '../../lib/testing/index.js';
 import { TestBrowser } from './test-browser.js';
 
@@ -31,6 +31,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   app: Express;
+  /** The app's `egnyteAuth()` router (for `egnyteApiFor`). */
+  auth: EgnyteAuthRouter;
   emulator: EgnyteEmulator;
   baseUrl: string;
   browser(): TestBrowser;
@@ -56,25 +58,33 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       cookie: { sameSite: 'lax', httpOnly: true, ...options.cookie },
     }),
   );
-  app.use(
-    egnyteAuth({
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      baseUrl,
-      endpoints: emulator.endpoints,
-      ...options.auth,
+  const auth = egnyteAuth({
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    baseUrl,
+    endpoints: emulator.endpoints,
+    ...options.auth,
+  });
+  app.use(auth);
+  app.get(
+    '/me',
+    requireEgnyteUser(),
+    withEgnyteUser((req, res) => {
+      res.json({ user: req.egnyte.user, domain: req.egnyte.domain, stale: req.egnyte.stale, data: req.egnyte.data, loginId: req.egnyte.loginId });
     }),
   );
-  app.get('/me', requireEgnyteUser(), (req, res) => {
-    res.json({ user: req.egnyte.user, domain: req.egnyte.domain, stale: req.egnyte.stale });
-  });
-  app.get('/page', requireEgnyteUser(), (req, res) => {
-    res.type('html').send(`<p>Hello ${req.egnyte.user.firstName}</p>`);
-  });
+  app.get(
+    '/page',
+    requireEgnyteUser(),
+    withEgnyteUser((req, res) => {
+      res.type('html').send(`<p>Hello ${req.egnyte.user.firstName}</p>`);
+    }),
+  );
   options.routes?.(app);
   app.use(egnyteErrorHandler());
   return {
     app,
+    auth,
     emulator,
     baseUrl,
     browser: () => new TestBrowser(baseUrl),

@@ -40,6 +40,7 @@ app.use(
     clientSecret: env.CLIENT_SECRET!,
     baseUrl: `http://localhost:${port}`,
     timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
+    apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
     revokeOnLogout: false,
     endpoints: {
       enhancedAuth: { us: `${emulatorUrl}/eas/us/services/oauth/code`, eu: `${emulatorUrl}/eas/eu/services/oauth/code` },
@@ -49,14 +50,14 @@ app.use(
   }),
 );
 app.get('/me', requireEgnyteUser(), (req, res) => {
-  res.json({ instance: name, user: req.egnyte.user.username, stale: req.egnyte.stale });
+  res.json({ instance: name, user: req.egnyte!.user.username, stale: req.egnyte!.stale });
 });
 app.get('/slow', requireEgnyteUser(), async (req, res) => {
   await new Promise((resolve) => setTimeout(resolve, Number(req.query.ms ?? 400)));
-  res.json({ instance: name, user: req.egnyte.user.username });
+  res.json({ instance: name, user: req.egnyte!.user.username });
 });
 app.get('/api/userinfo', requireEgnyteUser(), async (req, res) => {
-  const answer = await req.egnyte.fetch('/pubapi/v1/userinfo');
+  const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo');
   res.status(answer.status).json({ instance: name, ...((await answer.json()) as object) });
 });
 app.use(egnyteErrorHandler());

@@ -3,6 +3,7 @@
  * Referrer"), so the TestBrowser shows the package what Chromium would. The demo's browser
  * test checks the same cases against the real Chromium.
  */
+import { REFERRER_POLICIES } from '../../lib/testing/options.js';
 
 /** Where a navigation comes from: the page's URL and the referrer policy in force. */
 export interface ReferrerSource {
@@ -12,16 +13,7 @@ export interface ReferrerSource {
   policy: string;
 }
 
-const POLICIES = new Set([
-  'no-referrer',
-  'no-referrer-when-downgrade',
-  'same-origin',
-  'origin',
-  'strict-origin',
-  'origin-when-cross-origin',
-  'strict-origin-when-cross-origin',
-  'unsafe-url',
-]);
+const POLICIES = REFERRER_POLICIES;
 
 /**
  * The policy a `Referrer-Policy` header sets: the last token a browser knows, or `''` (no

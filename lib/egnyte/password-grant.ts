@@ -1,0 +1,162 @@
+/**
+ * Egnyte's Resource Owner Password Credentials grant, for internal applications of an Egnyte
+ * customer (a partner key is refused): one POST to `/puboauth/token` with
+ * `grant_type=password`, then a paced API client for the token. No client secret is sent
+ * unless given, as Egnyte's own SDKs do. The password and the secret never appear in an
+ * error or a log line, even when Egnyte's answer repeats them.
+ */
+import { createHash } from 'node:crypto';
+import { resolveConfig } from '../config/options.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { log } from '../log.js';
+import type { EgnyteTokenSet } from '../types.js';
+import { parseEgnyteJson, readBoundedText } from './api-answers.js';
+import { createEgnyteApiClient, type EgnyteApi } from './api-client.js';
+import { createEgnytePacer } from './pacing.js';
+import { resolvePasswordGrantOptions, type EgnytePasswordGrantOptions, type ResolvedPasswordGrant } from './password-grant-options.js';
+import type { EgnyteQuota } from './quota.js';
+import { normalizeTokenResponse, TOKEN_PATH } from './token-client.js';
+import { callEgnyte, classifyEgnyteFailure, errorTextsOf } from './upstream.js';
+
+/** What {@link egnytePasswordGrant} returns: the tokens and a paced client for them. */
+export interface EgnytePasswordGrant {
+  /** The token set Egnyte issued. Keep it server-side. */
+  readonly tokens: EgnyteTokenSet;
+  /** The normalised domain, e.g. `acme.egnyte.com`. */
+  readonly domain: string;
+  /** Paced `fetch(path, init)` on the domain with the token, as `req.egnyte.fetch`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Typed helpers, as `req.egnyte.api`. */
+  readonly api: EgnyteApi;
+  /** Egnyte's usage headers from the latest answer. */
+  readonly quota: EgnyteQuota | undefined;
+}
+
+/** Largest token answer read, in bytes. */
+const MAX_TOKEN_ANSWER = 64 * 1024;
+/** OAuth error codes worth naming in a message: RFC 6749's, nothing Egnyte made up (it might be anything). */
+const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
+
+/** Removes every secret from a message (belt and braces: messages are ours, but codes come from Egnyte). */
+function scrub(text: string, secrets: readonly string[]): string {
+  return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+}
+
+/** Why Egnyte refused the grant, told from its codes and words (matched, never quoted). */
+function refusalReason(texts: readonly string[], known: string | undefined): 'credentials' | 'key_type' | 'other' {
+  const said = (pattern: RegExp): boolean => texts.some((t) => pattern.test(t));
+  if (known === 'invalid_grant' || said(/user ?name or password/i)) return 'credentials';
+  if (known === 'unauthorized_client' || said(/resource owner|internal application/i)) return 'key_type';
+  return 'other';
+}
+
+/** The error for a refused password grant, with wording for this grant and nothing Egnyte wrote but a known code. */
+async function grantFailure(response: Response, secrets: readonly string[]): Promise<EgnyteAuthError> {
+  const text = await readBoundedText(response, MAX_TOKEN_ANSWER).catch(() => '');
+  const { texts, oauthError } = errorTextsOf(text);
+  const known = oauthError !== undefined && OAUTH_ERRORS.has(oauthError) ? oauthError : undefined;
+  const classified = await classifyEgnyteFailure(new Response(text, { status: response.status, headers: response.headers }), 'token');
+  const upstreamStatus = response.status;
+  const said = `HTTP ${upstreamStatus}${known ? `, ${known}` : ''}`;
+  let error = classified;
+  if (classified.code === 'token_exchange_failed' || classified.code === 'login_required') {
+    const reason = refusalReason(texts, known);
+    error = new EgnyteAuthError(
+      'token_exchange_failed',
+      reason === 'credentials'
+        ? `Egnyte refused the sign-in: the username or password was refused (${said}). Check them; the account may also be locked or inactive.`
+        : reason === 'key_type'
+          ? `Egnyte refused the password grant: this API key is not an internal-application key (${said}). Egnyte allows the ` +
+            'password grant only for internal applications; register one, or sign users in through the browser with egnyteAuth().'
+          : `Egnyte refused the password grant (${said}). Check the API key (clientId), and clientSecret if your key requires one.`,
+      { status: reason === 'credentials' ? 401 : 502, upstreamStatus },
+    );
+  }
+  return new EgnyteAuthError(error.code, scrub(error.message, secrets), {
+    status: error.status,
+    ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
+    ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
+  });
+}
+
+/** POSTs the grant and reads the token set. */
+async function requestTokens(config: ReturnType<typeof resolveConfig>, grant: ResolvedPasswordGrant): Promise<EgnyteTokenSet> {
+  const form = new URLSearchParams({ grant_type: 'password', client_id: grant.clientId, username: grant.username, password: grant.password });
+  if (grant.scope !== undefined) form.set('scope', grant.scope);
+  if (grant.clientSecret !== undefined) form.set('client_secret', grant.clientSecret);
+  const secrets = [grant.password, ...(grant.clientSecret !== undefined ? [grant.clientSecret] : [])];
+  const response = await callEgnyte(config, config.domainBaseUrl(grant.domain) + TOKEN_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: form.toString(),
+  });
+  if (!response.ok) {
+    const error = await grantFailure(response, secrets);
+    log.upstream('password grant on %s refused: %s', grant.domain, error.code);
+    throw error;
+  }
+  let body: unknown;
+  try {
+    body = parseEgnyteJson(await readBoundedText(response, MAX_TOKEN_ANSWER), response.status);
+  } catch {
+    throw new EgnyteAuthError('token_exchange_failed', 'Egnyte\'s answer to the password grant was not valid JSON.', { upstreamStatus: response.status });
+  }
+  const answer = normalizeTokenResponse(body);
+  const now = Date.now();
+  return {
+    accessToken: answer.access_token as string,
+    tokenType: answer.token_type as string,
+    ...(typeof answer.refresh_token === 'string' ? { refreshToken: answer.refresh_token } : {}),
+    ...(typeof answer.expires_in === 'number' ? { expiresAt: now + answer.expires_in * 1000 } : {}),
+    ...(typeof answer.scope === 'string' ? { scope: answer.scope } : {}),
+  };
+}
+
+/**
+ * Signs in with Egnyte's password grant (internal applications only) and returns the tokens
+ * with a client paced to Egnyte's per-token limits, like `req.egnyte.fetch`.
+ *
+ * Throws {@link EgnyteAuthError}: `invalid_config` listing every bad option (before any
+ * request), `token_exchange_failed` when Egnyte refuses, `key_domain_mismatch`,
+ * `rate_limited`, `upstream_unavailable`.
+ *
+ * @example
+ * ```ts
+ * const egnyte = await egnytePasswordGrant({ domain: 'acme', clientId: process.env.EGNYTE_KEY!,
+ *   username: 'svc-reports', password: process.env.EGNYTE_PASSWORD! });
+ * const shared = await egnyte.api.listFolder('/Shared');
+ * ```
+ */
+export async function egnytePasswordGrant(options: EgnytePasswordGrantOptions): Promise<EgnytePasswordGrant> {
+  const grant = resolvePasswordGrantOptions(options);
+  // The options are valid, so this only fills in defaults (fetch, timeout, domainBaseUrl) the
+  // way egnyteAuth() does; the placeholder secret and baseUrl are never sent anywhere.
+  const config = resolveConfig({
+    clientId: grant.clientId,
+    clientSecret: grant.clientSecret ?? 'unused-by-the-password-grant',
+    baseUrl: 'http://localhost',
+    hostSuffixes: grant.hostSuffixes,
+    ...(grant.endpoints ? { endpoints: grant.endpoints } : {}),
+    ...(grant.fetch ? { fetch: grant.fetch } : {}),
+    ...(grant.timeoutMs !== undefined ? { timeoutMs: grant.timeoutMs } : {}),
+  });
+  const tokens = Object.freeze(await requestTokens(config, grant));
+  const { pacer, ...pacing } = grant.pacing;
+  const client = createEgnyteApiClient({
+    config,
+    domain: grant.domain,
+    accessToken: () => tokens.accessToken,
+    pacer: pacer ?? createEgnytePacer(pacing),
+    // Pacing is per token (as Egnyte counts); a hash, so the token never becomes a store key.
+    paceKey: `token:${createHash('sha256').update(tokens.accessToken).digest('base64url').slice(0, 32)}`,
+  });
+  return {
+    tokens,
+    domain: grant.domain,
+    fetch: client.fetch,
+    api: client.api,
+    get quota() {
+      return client.quota;
+    },
+  };
+}
