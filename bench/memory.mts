@@ -27,5 +27,5 @@ export async function memoryFigures(section: string, app: ServerProcess, count: 
     op: '<=',
     value: perSessionKiB,
   });
-  record(section, `timers alive after settle, growth over ${count} sign-ins`, timersAfter - timersBefore, '', `${timersBefore} alive before (connections' own)`, { op: '<=', value: 5 });
+  record(section, `timers alive after settle, growth over ${count} sign-ins`, timersAfter - timersBefore, '', `${timersBefore} alive before (connections, pacing windows, quota records)`, { op: '<=', value: 5 });
 }
