@@ -1,14 +1,16 @@
 /**
- * The demo's Express app: helmet, express-session (memorystore), express-egnyte-auth, a
- * home page, a guarded profile page, a guarded JSON endpoint and friendly error pages.
+ * The demo's Express app: helmet, express-session (memorystore, or the Redis store it is
+ * given), express-egnyte-auth, a home page, a guarded profile page, a guarded JSON endpoint
+ * and friendly error pages.
  */
 import express from 'express';
 import type { Express, Request, Response } from 'express';
 import session from 'express-session';
+import type { Store } from 'express-session';
 import helmet from 'helmet';
 import createMemoryStore from 'memorystore';
 import { egnyteAuth, egnyteSessionStore, requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
-import type { EgnyteAuthOptions, EgnyteEndpoints } from 'express-egnyte-auth';
+import type { EgnyteAuthOptions, EgnyteCoordination, EgnyteEndpoints } from 'express-egnyte-auth';
 import type { DemoConfig } from './config.js';
 import { demoErrorHandler, wantsHtml } from './errors.js';
 import { loadSharedFolder } from './files.js';
@@ -25,6 +27,16 @@ export interface DemoAppConfig extends DemoConfig {
   clientSecret: string;
   /** Only in emulator mode: where the emulator is, and which domains it knows. */
   emulator?: { endpoints: EgnyteEndpoints; origin: string; domains: string[] };
+  /** Which instance this is, e.g. `2 of 3`, when several serve the demo: every page says it. */
+  instance?: string;
+}
+
+/** What the app shares with other instances; without them it keeps everything in memory. */
+export interface DemoAppServices {
+  /** The session store, already wrapped in `egnyteSessionStore()`. */
+  sessionStore?: Store;
+  /** The package's coordination, e.g. `redisCoordination({ client })`. */
+  coordination?: EgnyteCoordination;
 }
 
 /** How long a signed-in session lives without use. */
@@ -64,8 +76,11 @@ export function parseUsersApi(body: unknown): UsersApiDetails {
   return details;
 }
 
-/** Builds the demo app. Call `app.locals.close()` when done to stop the session store's timer. */
-export function createDemoApp(config: DemoAppConfig): Express {
+/**
+ * Builds the demo app. Call `app.locals.close()` when done to stop the memory store's timer
+ * (closing what `services` hold is the caller's job).
+ */
+export function createDemoApp(config: DemoAppConfig, services: DemoAppServices = {}): Express {
   const app = express();
   const https = new URL(config.baseUrl).protocol === 'https:';
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -89,15 +104,30 @@ export function createDemoApp(config: DemoAppConfig): Express {
     }),
   );
 
-  const MemoryStore = createMemoryStore(session);
-  const store = new MemoryStore({ checkPeriod: 10 * 60 * 1000 });
-  app.locals['close'] = () => store.stopInterval();
+  if (config.instance !== undefined) {
+    const instance = config.instance;
+    // For programs (and the tests): which instance answered, on every response.
+    app.use((_req, res, next) => {
+      res.set('X-Demo-Instance', instance);
+      next();
+    });
+  }
+
+  let store = services.sessionStore;
+  if (!store) {
+    const MemoryStore = createMemoryStore(session);
+    const memory = new MemoryStore({ checkPeriod: 10 * 60 * 1000 });
+    app.locals['close'] = () => memory.stopInterval();
+    // Store failures become 503 session_store_failed pages instead of raw errors.
+    store = egnyteSessionStore(memory);
+  } else {
+    app.locals['close'] = () => undefined;
+  }
   app.use(
     session({
       name: 'egnyte-demo.sid',
       secret: config.sessionSecret,
-      // Store failures become 503 session_store_failed pages instead of raw errors.
-      store: egnyteSessionStore(store),
+      store,
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: https, maxAge: SESSION_MAX_AGE_MS },
@@ -116,10 +146,12 @@ export function createDemoApp(config: DemoAppConfig): Express {
   if (config.domain) authOptions.domain = config.domain;
   if (config.hostSuffixes) authOptions.hostSuffixes = config.hostSuffixes;
   if (config.emulator) authOptions.endpoints = config.emulator.endpoints;
+  if (services.coordination) authOptions.coordination = services.coordination;
   app.use(egnyteAuth(authOptions));
 
   const pageContext = (req: Request): PageContext => {
     const ctx: PageContext = { mode: config.mode };
+    if (config.instance !== undefined) ctx.instance = config.instance;
     // req.egnyte is only set behind the guard; elsewhere peek at the session the package keeps.
     const who = displayName(req.egnyte?.user ?? req.session?.egnyte?.login?.user);
     if (who) ctx.signedInAs = who;

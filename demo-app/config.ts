@@ -9,9 +9,11 @@
  *   `EGNYTE_REGION` and `SESSION_SECRET` as well.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { normalizeEgnyteDomain } from 'express-egnyte-auth';
+import { REDIS_SERVER_PATH, checkRedisSettings, parseDemoArgs } from './config-instances.js';
+import type { CommandLine } from './config-instances.js';
 import { checkBaseUrl, checkTrustProxy, clip } from './config-values.js';
 import { parseDotEnv } from './dotenv.js';
 import type { EgnyteRegion } from 'express-egnyte-auth';
@@ -29,6 +31,7 @@ export const CONFIG_VARIABLES = [
   'PORT',
   'HOST',
   'TRUST_PROXY',
+  'REDIS_URL',
 ] as const;
 
 export { parseDotEnv } from './dotenv.js';
@@ -65,6 +68,10 @@ export interface DemoConfig {
   sessionSecret: string;
   /** Value for express's `trust proxy`, or undefined to leave it off. */
   trustProxy?: number | boolean | string;
+  /** `REDIS_URL`: sessions and coordination live in this Redis instead of the process. */
+  redisUrl?: string;
+  /** `--instances N`: run N instances behind a round-robin proxy (Redis required). */
+  instances?: number;
 }
 
 /** Outcome of {@link validateConfig}: the config, or every problem found. */
@@ -101,11 +108,12 @@ function present(env: Env, name: string): string | undefined {
 }
 
 /**
- * Validates settings. Pure: reads only `env` (plus a random session secret in emulator
- * mode when none is set), never the file system or the network.
+ * Validates settings and the command line. Pure: reads only `env` and `cli` (plus a random
+ * session secret in emulator mode when none is set), never the file system or the network.
  */
-export function validateConfig(env: Env): ConfigResult {
+export function validateConfig(env: Env, cli: CommandLine = {}): ConfigResult {
   const problems: string[] = [];
+  const { instances } = parseDemoArgs(cli.args ?? [], problems);
   const clientId = present(env, 'EGNYTE_CLIENT_ID');
   const clientSecret = present(env, 'EGNYTE_CLIENT_SECRET');
   const mode: DemoConfig['mode'] = clientId === undefined && clientSecret === undefined ? 'emulator' : 'real';
@@ -195,6 +203,7 @@ export function validateConfig(env: Env): ConfigResult {
   let trustProxy: DemoConfig['trustProxy'];
   const rawTrust = present(env, 'TRUST_PROXY');
   if (rawTrust !== undefined) trustProxy = checkTrustProxy(rawTrust, problems);
+  const redisUrl = checkRedisSettings(present(env, 'REDIS_URL'), instances, cli, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   const config: DemoConfig = { mode, port, host, region, sessionSecret: sessionSecret as string };
@@ -207,15 +216,17 @@ export function validateConfig(env: Env): ConfigResult {
   if (scope) config.scope = scope;
   if (hostSuffixes) config.hostSuffixes = hostSuffixes;
   if (trustProxy !== undefined) config.trustProxy = trustProxy;
+  if (redisUrl !== undefined) config.redisUrl = redisUrl;
+  if (instances !== undefined) config.instances = instances;
   return { ok: true, config };
 }
 
 /**
  * Reads the environment plus a `.env` file (variables already in the environment win), and
- * validates it. The file is `./.env`, or `DEMO_ENV_FILE` when set (empty: no file).
- * Throws {@link DemoConfigError} naming every problem.
+ * validates it with the command line `args`. The file is `./.env`, or `DEMO_ENV_FILE` when
+ * set (empty: no file). Throws {@link DemoConfigError} naming every problem.
  */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): DemoConfig {
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), args: readonly string[] = []): DemoConfig {
   const fileSetting = env['DEMO_ENV_FILE'];
   const file = fileSetting === undefined ? resolve(cwd, '.env') : fileSetting.trim() === '' ? undefined : resolve(cwd, fileSetting);
   let fromFile: Record<string, string> = {};
@@ -231,7 +242,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const merged: Record<string, string | undefined> = {};
   for (const name of CONFIG_VARIABLES) merged[name] = env[name] ?? fromFile[name];
-  const result = validateConfig(merged);
+  const result = validateConfig(merged, { args, redisServerInstalled: existsSync(REDIS_SERVER_PATH) });
   if (!result.ok) throw new DemoConfigError(result.problems);
   return result.config;
 }

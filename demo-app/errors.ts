@@ -86,6 +86,12 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
     explanation: 'Egnyte limits how often an app may call it (a few calls per second, and a daily quota). Please wait a moment, then try again.',
     action: { href: '/profile', label: 'Try again' },
   },
+  sign_in_throttled: {
+    title: 'Too many failed sign-ins',
+    explanation: 'Many sign-ins failed recently, so sign-ins that come back from Egnyte without saying which domain they are for are paused for a while, to keep this app\'s Egnyte allowance for real users. Sign in with your Egnyte domain typed in, or try again later.',
+    action: { href: '/', label: 'Sign in with your domain' },
+    showDetail: true,
+  },
   upstream_unavailable: {
     title: 'Egnyte cannot be reached right now',
     explanation: 'Egnyte did not answer in time or could not be reached. Please try again in a minute.',

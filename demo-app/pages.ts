@@ -15,6 +15,8 @@ export interface PageContext {
   mode: 'emulator' | 'real';
   /** The signed-in user's display name, when someone is signed in. */
   signedInAs?: string;
+  /** Which instance served the page (`2 of 3`), when several serve the demo. */
+  instance?: string;
 }
 
 function modeBadge(mode: PageContext['mode']): string {
@@ -37,7 +39,7 @@ export function layout(title: string, body: string, ctx: PageContext): string {
 <link rel="stylesheet" href="/styles.css">
 </head>
 <body>
-<header><div class="bar"><a class="brand" href="/">Egnyte sign-in demo</a> ${modeBadge(ctx.mode)} ${account}</div></header>
+<header><div class="bar"><a class="brand" href="/">Egnyte sign-in demo</a> ${modeBadge(ctx.mode)}${instanceBadge(ctx)} ${account}</div></header>
 <main>
 ${body}
 </main>
@@ -45,6 +47,12 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/** Several instances serve the demo: say which one served this page. */
+function instanceBadge(ctx: PageContext): string {
+  if (ctx.instance === undefined) return '';
+  return ` <span class="badge instance" title="Several instances share this sign-in through Redis; reload to land on another">Served by instance ${escapeHtml(ctx.instance)}</span>`;
 }
 
 function signOutForm(style: 'link' | 'button'): string {

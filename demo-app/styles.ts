@@ -17,6 +17,7 @@ h2 { font-size: 1.15rem; margin: 0 0 .5rem; }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: .6rem; padding: 1rem 1.1rem; margin: 0 0 1rem; }
 .badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .15rem .55rem; border-radius: 1rem; }
 .badge.emulator { background: var(--warn-bg); color: var(--warn); border: 1px solid #f0d48a; }
+.badge.instance { background: #e8eefc; color: #1f3f8a; border: 1px solid #b4c6f0; }
 .badge.real { background: #e3f4ec; color: var(--accent-dark); border: 1px solid #a9dcc4; }
 .muted { color: var(--muted); }
 .note { background: var(--warn-bg); color: var(--warn); border-radius: .4rem; padding: .5rem .75rem; font-size: .95rem; }

@@ -16,6 +16,7 @@ export type { EgnyteSessionStoreOptions } from './session/session-store.js';
 export { COOKIE_WARNING_CODE } from './config/cookie-check.js';
 export { normalizeEgnyteDomain, DEFAULT_HOST_SUFFIXES } from './config/domain.js';
 export type { NormalizeDomainOptions } from './config/domain.js';
+export { EGNYTE_SERVICE_LABELS } from './config/service-hosts.js';
 export { sanitizeReturnTo } from './config/return-to.js';
 export { EgnyteAuthError, isEgnyteAuthError } from './errors/errors.js';
 export type { EgnyteAuthErrorCode, EgnyteAuthErrorOptions } from './errors/errors.js';

@@ -4,6 +4,7 @@
  * passes through the router.
  */
 import type { Request } from 'express';
+import { publicPath } from './config/mount-check.js';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
 import { LoginRegistry } from './coordination/logins.js';
@@ -12,6 +13,7 @@ import { EgnyteAuthError } from './errors/errors.js';
 import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
+import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
 import type { StoreGuards } from './session/write-guard.js';
 
 /** One `egnyteAuth()` instance's state. */
@@ -27,6 +29,8 @@ export interface Runtime {
   signIns: Flights<SignInOutcome>;
   /** Session store wrappers that let logout win over writes in flight. */
   storeGuards: StoreGuards;
+  /** Limits on failed code exchanges with a domain learned at the callback. */
+  exchangeLimits: ExchangeLimits;
   /** Paces calls to Egnyte per login, with counts in the coordination backend. */
   pacer: EgnytePacer;
 }
@@ -47,8 +51,17 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     // Exchange, userinfo and the session save: two upstream calls and a store write.
     signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
     storeGuards: new WeakMap(),
+    exchangeLimits: createExchangeLimits(coordination),
     pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
   };
+}
+
+/**
+ * The path of `req` as the browser sees it: Express's path under the router's mount, under
+ * baseUrl's path (see `config/mount-check.ts` for how the two combine).
+ */
+export function publicUrlOf(attached: AttachedRuntime, req: Request): string {
+  return publicPath(attached.runtime.config.basePath, attached.mountPath, req.originalUrl);
 }
 
 /** The runtime as seen by one request, with the path the router is mounted at. */
@@ -79,8 +92,11 @@ export function requireRuntime(req: Request): AttachedRuntime {
   return attached;
 }
 
-/** The login URL for this mount, with an optional `returnTo`. */
+/**
+ * The login URL as the browser sees it (baseUrl's path, then the route), with an optional
+ * `returnTo`, itself a path as the browser sees it (see {@link publicUrlOf}).
+ */
 export function loginUrl(attached: AttachedRuntime, returnTo?: string): string {
-  const path = attached.mountPath + attached.runtime.config.routes.login;
+  const path = attached.runtime.config.basePath + attached.runtime.config.routes.login;
   return returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path;
 }

@@ -8,6 +8,9 @@ import type {} from 'express-session';
 import type { EgnyteCoordination } from './coordination/types.js';
 import type { EgnyteApi } from './egnyte/api-client.js';
 import type { EgnyteQuota } from './egnyte/quota.js';
+import type { EgnyteSessionData } from './session/types.js';
+
+export type { EgnyteLogin, EgnytePendingLogin, EgnyteSessionData, EgnyteTokenSet } from './session/types.js';
 
 /** Egnyte's data centres that host the Enhanced Auth Service. */
 export type EgnyteRegion = 'us' | 'eu';
@@ -85,6 +88,13 @@ export interface EgnyteAuthOptions {
   maxSessionAge?: number;
   /** A login ends after this many seconds without a request. Default: none. */
   idleTimeout?: number;
+  /**
+   * PKCE (S256, RFC 7636) on every authorization request, as RFC 9700 recommends for
+   * confidential clients too: a code stolen on its way back is useless without the verifier
+   * kept in this browser's session. Servers that do not know PKCE ignore it. Default `true`;
+   * `false` only for a server that refuses requests carrying it (see TROUBLESHOOTING).
+   */
+  pkce?: boolean;
   /**
    * How fast `req.egnyte.fetch`/`api` and `egnyteApiFor` may call Egnyte per login: Egnyte's
    * per-token defaults, 2 calls a second and 1,000 a day (`perDay: 0` stops counting days).
@@ -212,62 +222,6 @@ export interface EgnyteRequestContext {
 
 /** The request type of handlers behind `requireEgnyteUser()`: `req.egnyte` is set. */
 export type EgnyteRequest = Request & { egnyte: EgnyteRequestContext };
-
-/** The OAuth token set, kept server-side in the session only. */
-export interface EgnyteTokenSet {
-  /** The access token. */
-  accessToken: string;
-  /** The refresh token, for the current token generation. */
-  refreshToken?: string;
-  /** Token type, `bearer`. */
-  tokenType: string;
-  /** Expiry time in ms since epoch; absent for Egnyte's legacy non-expiring tokens. */
-  expiresAt?: number;
-  /** Scopes granted, when Egnyte says. */
-  scope?: string;
-}
-
-/** A login attempt waiting for its callback. */
-export interface EgnytePendingLogin {
-  /** Where to send the browser after the callback. */
-  returnTo: string;
-  /** The domain chosen at login, when known then. */
-  domain?: string;
-  /** When the attempt started (ms since epoch). */
-  createdAt: number;
-}
-
-/** A signed-in login as the session keeps it. */
-export interface EgnyteLogin {
-  /** Opaque id, stable for the login's life (`req.egnyte.loginId`). */
-  id: string;
-  /** The user's Egnyte domain. */
-  domain: string;
-  /** This session's copy of the token set; the coordination record is the latest. */
-  tokens: EgnyteTokenSet;
-  /** Version of `tokens` in the coordination record. */
-  tokensVersion?: number;
-  /** The user as last read from Egnyte. */
-  user?: EgnyteUser;
-  /** When `user` was read (ms since epoch). */
-  userFetchedAt?: number;
-  /** When the user signed in (ms since epoch): `maxSessionAge` counts from here. */
-  loggedInAt: number;
-  /** When the login last served a request, to a minute or so (ms): `idleTimeout` counts from here. */
-  lastSeenAt?: number;
-  /** Fields `afterCallback` added to the user, merged under Egnyte's on every re-read. */
-  userExtra?: Record<string, unknown>;
-  /** What `afterCallback` returned as `data`. */
-  data?: unknown;
-}
-
-/** What the package keeps under `req.session.egnyte`. */
-export interface EgnyteSessionData {
-  /** Pending login attempts by `state` (bounded, expiring after 10 minutes). */
-  pending?: Record<string, EgnytePendingLogin>;
-  /** The current login, if any. */
-  login?: EgnyteLogin;
-}
 
 declare module 'express-session' {
   interface SessionData {

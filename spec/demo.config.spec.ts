@@ -140,6 +140,60 @@ describe('validateConfig', () => {
   });
 });
 
+describe('--instances and REDIS_URL', () => {
+  it('runs in memory, as one instance, unless told otherwise', () => {
+    const result = validateConfig({});
+    expect(result.ok && result.config.instances).toBeUndefined();
+    expect(result.ok && result.config.redisUrl).toBeUndefined();
+  });
+
+  it('reads --instances N and --instances=N, and a redis:// or rediss:// REDIS_URL', () => {
+    const spaced = validateConfig({}, { args: ['--instances', '3'], redisServerInstalled: true });
+    expect(spaced.ok && spaced.config.instances).toBe(3);
+    const inline = validateConfig({ REDIS_URL: 'rediss://user:pw@redis.example.com:6380/2' }, { args: ['--instances=16'], redisServerInstalled: false });
+    expect(inline.ok && inline.config).toMatchObject({ instances: 16, redisUrl: 'rediss://user:pw@redis.example.com:6380/2' });
+    const single = validateConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(single.ok && single.config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379' });
+    expect(single.ok && single.config.instances).toBeUndefined();
+  });
+
+  it('names a bad count, an unknown argument and a malformed REDIS_URL together, never quoting its password', () => {
+    const result = validateConfig({ REDIS_URL: 'redis://user:hunter2@' }, { args: ['--instances', '0', '--verbose'] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(3);
+    expect(result.problems[0]).toBe('--instances must be followed by a whole number from 1 to 16 (e.g. npm run demo -- --instances 3), not "0".');
+    expect(result.problems[1]).toMatch(/^Unknown argument "--verbose"/);
+    expect(result.problems[2]).toMatch(/^REDIS_URL must/);
+    expect(result.problems.join('\n')).not.toContain('hunter2');
+    expect(result.problems[2]).toContain('redis://***@');
+  });
+
+  it('refuses counts that are not whole numbers from 1 to 16, and a missing count', () => {
+    for (const args of [['--instances', '17'], ['--instances', '-1'], ['--instances', '2.5'], ['--instances=abc'], ['--instances']]) {
+      const result = validateConfig({}, { args });
+      expect([args, result.ok]).toEqual([args, false]);
+    }
+    const missing = validateConfig({}, { args: ['--instances'] });
+    expect(!missing.ok && missing.problems[0]).toMatch(/, not nothing\.$/);
+  });
+
+  it('refuses REDIS_URL values that are not Redis URLs', () => {
+    expect(problemsOf({ REDIS_URL: 'localhost:6379' })[0]).toMatch(/REDIS_URL must start with redis:\/\//);
+    expect(problemsOf({ REDIS_URL: '127.0.0.1:6379' })[0]).toMatch(/REDIS_URL must be a URL such as redis:\/\/127\.0\.0\.1:6379/);
+    expect(problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379/0?x=1' })[0]).toMatch(/database number/);
+  });
+
+  it('with --instances and no REDIS_URL, needs redis-server installed, and says what to do', () => {
+    const result = validateConfig({}, { args: ['--instances', '3'], redisServerInstalled: false });
+    expect(!result.ok && result.problems).toEqual([
+      '--instances needs a Redis that the instances share: set REDIS_URL (e.g. redis://127.0.0.1:6379), or install redis-server (/usr/bin/redis-server is missing) and the demo starts a private one.',
+    ]);
+    expect(validateConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }, { args: ['--instances', '3'], redisServerInstalled: false }).ok).toBe(true);
+    expect(validateConfig({}, { redisServerInstalled: false }).ok).toBe(true);
+  });
+});
+
 describe('formatProblems / DemoConfigError', () => {
   it('makes ONE message naming each problem', () => {
     const err = new DemoConfigError(['A is wrong.', 'B is missing.']);

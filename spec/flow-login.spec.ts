@@ -25,6 +25,8 @@ describe('login without a domain goes to the Enhanced Auth Service', () => {
       scope: 'Egnyte.user Egnyte.filesystem',
       state: expect.any(String),
       response_type: 'code',
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge_method: 'S256',
     });
     // Nothing is sent to Egnyte before the browser gets there.
     expect(h.emulator.calls).toMatchObject({ enhancedAuth: 0, authorize: 0, token: 0 });
@@ -72,7 +74,7 @@ describe('login with a domain goes straight to the domain', () => {
     expect(url.searchParams.get('scope')).toBe('Egnyte.user Egnyte.filesystem');
     const state = url.searchParams.get('state') ?? '';
     const stored = await storedSession(store, sessionIdOf(browser));
-    expect(stored?.egnyte?.pending?.[state]).toEqual({ returnTo: '/me?x=1', domain: 'acme.egnyte.com', createdAt: expect.any(Number) });
+    expect(stored?.egnyte?.pending?.[state]).toEqual({ returnTo: '/me?x=1', domain: 'acme.egnyte.com', codeVerifier: expect.any(String), createdAt: expect.any(Number) });
   });
 
   test('an invalid domain is refused before any request to Egnyte', async () => {

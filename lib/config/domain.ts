@@ -4,6 +4,7 @@
  * `{one label}.{allowed suffix}`.
  */
 import { EgnyteAuthError } from '../errors/errors.js';
+import { isEgnyteServiceLabel } from './service-hosts.js';
 
 /** Options of {@link normalizeEgnyteDomain}. */
 export interface NormalizeDomainOptions {
@@ -54,7 +55,9 @@ function extractHost(input: string): string {
  * Pure; never makes a request. Refuses (throws {@link EgnyteAuthError} with code
  * `invalid_domain`) anything whose host is not exactly one label followed by an allowed
  * suffix: credentials (`@`), ports, IP literals, percent-encoding, backslashes, trailing
- * dots, non-ASCII and punycode labels, and other hosts such as `acme.egnyte.com.evil.com`.
+ * dots, non-ASCII and punycode labels, other hosts such as `acme.egnyte.com.evil.com`, and
+ * Egnyte's own service hosts (`EGNYTE_SERVICE_LABELS`: `www`, `status`, the Enhanced
+ * Auth Service hosts, ...), which are never a customer's domain.
  */
 export function normalizeEgnyteDomain(input: string, options: NormalizeDomainOptions = {}): string {
   const suffixes = options.hostSuffixes ?? DEFAULT_HOST_SUFFIXES;
@@ -75,8 +78,11 @@ export function normalizeEgnyteDomain(input: string, options: NormalizeDomainOpt
     const tail = `.${suffix}`;
     if (full.endsWith(tail)) {
       const label = full.slice(0, -tail.length);
-      if (LABEL.test(label)) return full;
-      throw invalid(input, `"${label}" is not a single valid name before .${suffix}`);
+      if (!LABEL.test(label)) throw invalid(input, `"${label}" is not a single valid name before .${suffix}`);
+      if (isEgnyteServiceLabel(label)) {
+        throw invalid(input, `${full} is one of Egnyte's own service hosts (its sign-in service, website or help pages), not a company's Egnyte domain`);
+      }
+      return full;
     }
   }
   throw invalid(input, `the host must end in ${suffixes.map((s) => `.${s}`).join(' or ')}`);

@@ -30,24 +30,36 @@ function leavesSite(path: string): boolean {
   return /^[/\\]{2}/.test(path) || path.includes('\\') || /[\x00-\x1f\x7f]/.test(path) || !path.startsWith('/');
 }
 
-/**
- * Returns `value` as a same-site path (`/path?query#hash`, normalised), or `fallback` when it
- * is missing or could lead off the site. Pure.
- */
-export function sanitizeReturnTo(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return fallback;
+/** One pass of the checks: the normalised path, or `undefined` when `value` could leave the site. */
+function sanitizeOnce(value: string): string | undefined {
+  if (value.length === 0 || value.length > MAX_LENGTH) return undefined;
   // Only printable ASCII: anything else must arrive percent-encoded.
-  if (!/^[\x21-\x7e]+$/.test(value) || leavesSite(value)) return fallback;
+  if (!/^[\x21-\x7e]+$/.test(value) || leavesSite(value)) return undefined;
   const decoded = decodeLayers(value);
-  if (decoded === undefined || leavesSite(decoded)) return fallback;
+  if (decoded === undefined || leavesSite(decoded)) return undefined;
   let parsed: URL;
   try {
     parsed = new URL(value, PROBE_ORIGIN);
   } catch {
-    return fallback;
+    return undefined;
   }
-  if (parsed.origin !== PROBE_ORIGIN) return fallback;
+  if (parsed.origin !== PROBE_ORIGIN) return undefined;
   const result = parsed.pathname + parsed.search + parsed.hash;
   // Dot segments can collapse into "//host" ("/.//evil.com" -> "//evil.com").
-  return leavesSite(result) ? fallback : result;
+  return leavesSite(result) ? undefined : result;
+}
+
+/**
+ * Returns `value` as a same-site path (`/path?query#hash`, normalised), or `fallback` when it
+ * is missing or could lead off the site. Pure and idempotent.
+ */
+export function sanitizeReturnTo(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string') return fallback;
+  const once = sanitizeOnce(value);
+  if (once === undefined) return fallback;
+  if (once === value) return once;
+  // Normalising can remove what hid an encoded "/" from the checks: "/../%252f" becomes
+  // "/%252f", which decodes to "//". The result must pass them as it is, or it is refused,
+  // so sanitising a sanitised value never changes it.
+  return sanitizeOnce(once) === once ? once : fallback;
 }

@@ -59,7 +59,8 @@ async function grantFailure(response: Response, secrets: readonly string[]): Pro
   const upstreamStatus = response.status;
   const said = `HTTP ${upstreamStatus}${known ? `, ${known}` : ''}`;
   let error = classified;
-  if (classified.code === 'token_exchange_failed' || classified.code === 'login_required') {
+  // invalid_config: the token endpoint refused the key (see token-refusal.ts); reworded for this grant.
+  if (classified.code === 'token_exchange_failed' || classified.code === 'login_required' || classified.code === 'invalid_config') {
     const reason = refusalReason(texts, known);
     error = new EgnyteAuthError(
       'token_exchange_failed',

@@ -111,13 +111,14 @@ function toTokenSet(response: oidc.TokenEndpointResponse, now: number, previousR
   };
 }
 
-/** Exchanges an authorization code for tokens on `domain`. */
-export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string): Promise<EgnyteTokenSet> {
+/** Exchanges an authorization code for tokens on `domain`, with the attempt's PKCE verifier when it has one. */
+export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string, codeVerifier?: string): Promise<EgnyteTokenSet> {
   const callbackUrl = new URL(config.redirectUri);
   callbackUrl.searchParams.set('code', code);
   callbackUrl.searchParams.set('state', state);
   try {
-    const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, { expectedState: state });
+    const checks = { expectedState: state, ...(codeVerifier ? { pkceCodeVerifier: codeVerifier } : {}) };
+    const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, checks);
     return toTokenSet(response, Date.now());
   } catch (err) {
     throw unwrap(err);
@@ -135,7 +136,8 @@ export async function refreshTokens(config: ResolvedConfig, domain: string, toke
     // Only a 4xx is Egnyte refusing the refresh token; a garbled 200 is a glitch like a 5xx,
     // so the session keeps its login (and its cached user) instead of being signed out.
     const refused = error.upstreamStatus !== undefined && error.upstreamStatus >= 400 && error.upstreamStatus < 500;
-    if (error.code === 'token_exchange_failed' && refused) {
+    // A refused key ends the login too: the sign-in that follows shows what to fix.
+    if ((error.code === 'token_exchange_failed' || error.code === 'invalid_config') && refused) {
       throw new EgnyteAuthError('login_required', 'Egnyte refused to refresh the sign-in. Sign in again.', { upstreamStatus: error.upstreamStatus });
     }
     throw error;

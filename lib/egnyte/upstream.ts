@@ -5,6 +5,7 @@
  * quote Egnyte's free text: an echoed token or code must not reach a page or a log.
  */
 import { EgnyteAuthError } from '../errors/errors.js';
+import { classifyTokenRefusal } from './token-refusal.js';
 import { MAX_ERROR_BODY_BYTES, joinChunks, readCapped, webBody } from './http-body.js';
 
 export { callEgnyte } from './http-call.js';
@@ -97,6 +98,9 @@ export async function classifyEgnyteFailure(response: Response, endpoint: Egnyte
       { retryAfter, upstreamStatus },
     );
   }
+  // The token endpoint's own refusals (Egnyte's shapes: the grant vs the app's configuration) live in token-refusal.ts.
+  const tokenRefusal = endpoint === 'token' ? classifyTokenRefusal({ status, texts, oauthError, mashery }) : undefined;
+  if (tokenRefusal) return tokenRefusal;
   if (mashery.includes('DEVELOPER_INACTIVE') || said(/developer inactive/i)) {
     return new EgnyteAuthError(
       'developer_inactive',

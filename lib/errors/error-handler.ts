@@ -15,6 +15,7 @@ const TITLES: Partial<Record<EgnyteAuthErrorCode, string>> = {
   invalid_domain: 'That is not an Egnyte domain',
   domain_not_allowed: 'This Egnyte domain cannot sign in here',
   rate_limited: 'Egnyte is busy',
+  sign_in_throttled: 'Too many failed sign-ins',
   upstream_unavailable: 'Egnyte is not answering',
   session_missing: 'Your sign-in session was lost',
   state_mismatch: 'This sign-in link is not valid any more',
@@ -30,8 +31,8 @@ const RETRYABLE_BY_SIGN_IN = new Set<EgnyteAuthErrorCode>([
   'unknown_domain', 'authorization_failed', 'token_exchange_failed', 'login_required', 'developer_inactive',
 ]);
 
-/** The page the handler renders for a browser. */
-export function renderErrorPage(err: EgnyteAuthError, signInUrl: string | undefined): string {
+/** The page the handler renders for a browser; `home` is the app's home as the browser sees it. */
+export function renderErrorPage(err: EgnyteAuthError, signInUrl: string | undefined, home = '/'): string {
   const title = TITLES[err.code] ?? 'Sign-in failed';
   const retry = signInUrl && RETRYABLE_BY_SIGN_IN.has(err.code) ? `<p><a href="${escapeHtml(signInUrl)}">Sign in again</a></p>` : '';
   const wait = err.retryAfter !== undefined ? `<p>Try again in ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'}.</p>` : '';
@@ -41,7 +42,7 @@ export function renderErrorPage(err: EgnyteAuthError, signInUrl: string | undefi
 <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(err.message)}</p>
-${wait}${retry}<p><a href="/">Home</a></p>
+${wait}${retry}<p><a href="${escapeHtml(home)}">Home</a></p>
 <p><small>Error code: ${escapeHtml(err.code)}</small></p>
 </body></html>`;
 }
@@ -61,7 +62,7 @@ export function egnyteErrorHandler(): ErrorRequestHandler {
     if (err.retryAfter !== undefined) res.set('Retry-After', String(err.retryAfter));
     if (prefersHtml(req)) {
       const attached = findRuntime(req);
-      res.type('html').send(renderErrorPage(err, attached ? loginUrl(attached) : undefined));
+      res.type('html').send(renderErrorPage(err, attached ? loginUrl(attached) : undefined, attached?.runtime.config.homePath));
     } else {
       res.json(err.toJSON());
     }

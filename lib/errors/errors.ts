@@ -20,6 +20,7 @@ export type EgnyteAuthErrorCode =
   | 'developer_inactive'
   | 'key_domain_mismatch'
   | 'rate_limited'
+  | 'sign_in_throttled'
   | 'upstream_unavailable'
   | 'upstream_error'
   | 'login_required'
@@ -46,6 +47,7 @@ export const DEFAULT_STATUS: Readonly<Record<EgnyteAuthErrorCode, number>> = Obj
   developer_inactive: 401,
   key_domain_mismatch: 403,
   rate_limited: 503,
+  sign_in_throttled: 429,
   upstream_unavailable: 503,
   upstream_error: 502,
   login_required: 401,

@@ -4,7 +4,6 @@
  * code exchange, and the others answer with its outcome.
  */
 import type { Request, Response } from 'express';
-import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
@@ -15,7 +14,9 @@ import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { decideSignIn, runHook } from './hooks.js';
 import { askForDomain } from './domain-prompt.js';
+import { exchangeForAttempt } from './exchange-limits.js';
 import { parseCallbackParams } from './params.js';
+import { atSignIn } from './sign-in-errors.js';
 import { prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
 
@@ -52,7 +53,7 @@ async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, a
     return await pacedUser(runtime, loginId, domain, accessToken);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
-    throw err;
+    throw atSignIn(err);
   }
 }
 
@@ -84,7 +85,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
   const { domain } = attempt;
   const others = prunePending(requireSession(req).egnyte?.pending, Date.now());
   try {
-    const tokens = await exchangeCode(runtime.config, domain, attempt.code, attempt.state);
+    const tokens = await exchangeForAttempt(req, runtime, attempt);
     try {
       const { config } = runtime;
       const loginId = newLoginId();
@@ -148,7 +149,7 @@ export function callbackHandler(runtime: Runtime) {
       // A callback that already signed this browser in (a reload, a restored tab): go where it went.
       const earlier = await runtime.signIns.peek(key);
       if (earlier?.kind === 'signed_in') return res.redirect(earlier.returnTo);
-      if (session.egnyte?.login) return res.redirect('/');
+      if (session.egnyte?.login) return res.redirect(config.homePath);
       throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);

@@ -26,7 +26,7 @@ const WHY =
   'in to Egnyte, without typing your password again).';
 
 /** The question page: a GET form to the login route with `domain` and the original `returnTo`. */
-export function renderDomainPrompt(action: string, returnTo: string): string {
+export function renderDomainPrompt(action: string, returnTo: string, home = '/'): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
@@ -41,7 +41,7 @@ export function renderDomainPrompt(action: string, returnTo: string): string {
 <p id="egnyte-domain-hint"><small>For example <code>acme</code> or <code>acme.egnyte.com</code>: the address you use to open Egnyte.</small></p>
 <p><button type="submit">Continue</button></p>
 </form>
-<p><a href="/">Home</a></p>
+<p><a href="${escapeHtml(home)}">Home</a></p>
 </body></html>`;
 }
 
@@ -57,7 +57,7 @@ export function askForDomain(req: Request, res: Response, config: ResolvedConfig
   // rather than offer a choice the app does not allow.
   if (config.domain !== undefined || !prefersHtml(req)) throw unknownDomainError();
   const attached = findRuntime(req);
-  const action = attached ? loginUrl(attached) : config.routes.login;
+  const action = attached ? loginUrl(attached) : config.basePath + config.routes.login;
   res
     .status(200)
     .set({
@@ -67,5 +67,5 @@ export function askForDomain(req: Request, res: Response, config: ResolvedConfig
       'X-Frame-Options': 'DENY',
     })
     .type('html')
-    .send(renderDomainPrompt(action, sanitizeReturnTo(returnTo)));
+    .send(renderDomainPrompt(action, sanitizeReturnTo(returnTo, config.homePath), config.homePath));
 }

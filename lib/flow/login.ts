@@ -12,14 +12,25 @@ import type { EgnyteLoginOptions } from '../types.js';
 import { type LoginParams, parseLoginParams } from './params.js';
 import { PENDING_TTL_MS, addPending } from './pending-logins.js';
 
-function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string): string {
+function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string, codeChallenge: string | undefined): string {
   const url = new URL(endpoint);
   url.searchParams.set('client_id', config.clientId);
   url.searchParams.set('redirect_uri', config.redirectUri);
   if (config.scope) url.searchParams.set('scope', config.scope);
   url.searchParams.set('state', state);
   url.searchParams.set('response_type', 'code');
+  if (codeChallenge) {
+    url.searchParams.set('code_challenge', codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+  }
   return url.href;
+}
+
+/** A fresh PKCE verifier and its S256 challenge, or neither with `pkce: false`. */
+async function pkcePair(config: ResolvedConfig): Promise<{ codeVerifier?: string; codeChallenge?: string }> {
+  if (!config.pkce) return {};
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  return { codeVerifier, codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier) };
 }
 
 /**
@@ -44,13 +55,19 @@ export async function startLogin(req: Request, res: Response, config: ResolvedCo
   const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
   if (domain) checkAllowed(config, domain);
   const state = oidc.randomState();
+  const { codeVerifier, codeChallenge } = await pkcePair(config);
   session.egnyte ??= {};
-  addPending(session.egnyte, state, { returnTo: sanitizeReturnTo(params.returnTo), ...(domain ? { domain } : {}), createdAt: Date.now() });
+  addPending(session.egnyte, state, {
+    returnTo: sanitizeReturnTo(params.returnTo, config.homePath),
+    ...(domain ? { domain } : {}),
+    ...(codeVerifier ? { codeVerifier } : {}),
+    createdAt: Date.now(),
+  });
   limitAnonymousSession(session);
   await saveSession(req);
   const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
   log.login('login via %s', domain ?? `enhanced auth (${region})`);
-  res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state));
+  res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state, codeChallenge));
 }
 
 /** The login route. */

@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { cookieWarner } from '../config/cookie-check.js';
+import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
@@ -59,6 +60,7 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const runtime = createRuntime(config);
   const router = express.Router() as EgnyteAuthRouter;
   const checkCookie = cookieWarner(config.baseUrl);
+  const checkMount = mountWarner(config.baseUrl);
   const egnyteLogin = egnyteLoginMethod(config);
   const isOwnPath = ownPathFilter(config.routes);
   // Every request of the app passes through here, nearly all of them for the app's own routes.
@@ -71,6 +73,7 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     res.egnyteLogin = egnyteLogin;
     checkCookie(req.session?.cookie);
+    checkMount(req.baseUrl);
     if (!isOwnPath(req.url)) return out();
     dispatch(req, res, out);
   };

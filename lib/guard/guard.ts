@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
-import { type AttachedRuntime, loginUrl, requireRuntime } from '../runtime.js';
+import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../runtime.js';
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';
@@ -15,7 +15,7 @@ const MODES = new Set(['auto', 'redirect', 'status']);
 
 function answerUnauthenticated(req: Request, res: Response, attached: AttachedRuntime, mode: string): void {
   if (mode === 'redirect' || (mode === 'auto' && prefersHtml(req))) {
-    const returnTo = req.method === 'GET' || req.method === 'HEAD' ? req.originalUrl : undefined;
+    const returnTo = req.method === 'GET' || req.method === 'HEAD' ? publicUrlOf(attached, req) : undefined;
     res.redirect(loginUrl(attached, returnTo));
     return;
   }

@@ -6,10 +6,11 @@
 import type { Directory } from './directory.js';
 import { HOSTNAME_MISMATCH_MESSAGE, NO_APP_INFO_MESSAGE, RESOURCE_OWNER_GET_MESSAGE, formErrors } from './token-errors.js';
 import type { TokenErrorShape } from './token-errors.js';
+import { type PkceChallenge, readPkceChallenge } from './pkce.js';
 import type { EmulatorClient } from './types.js';
 
 /** The authorization request parameters carried through the prompt and consent pages. */
-const AUTH_PARAMS = ['client_id', 'redirect_uri', 'scope', 'state', 'response_type'] as const;
+const AUTH_PARAMS = ['client_id', 'redirect_uri', 'scope', 'state', 'response_type', 'code_challenge', 'code_challenge_method'] as const;
 
 /** What a validated authorization request is about. */
 export interface AuthRequest {
@@ -21,6 +22,8 @@ export interface AuthRequest {
   responseType: string;
   /** The login came through the Enhanced Auth Service (the callback may then name the domain). */
   viaEas: boolean;
+  /** The PKCE challenge, when the request had one; a malformed one is `{ error }`. */
+  pkce: PkceChallenge | undefined | { error: string };
 }
 
 /**
@@ -75,6 +78,7 @@ export function checkAuthRequest(directory: Directory, host: string, params: Rec
       scope: params.scope ?? '',
       responseType: params.response_type ?? '',
       viaEas: params.eas === '1',
+      pkce: readPkceChallenge(params),
     },
   };
 }
@@ -105,6 +109,11 @@ function isAllowedRedirectUri(client: EmulatorClient, redirectUri: string): bool
   const wellFormed = parsed !== undefined && (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hash === '';
   const allowed = client.redirectUris ? client.redirectUris.includes(redirectUri) : true;
   return wellFormed && allowed;
+}
+
+/** The PKCE challenge a code is bound to (a malformed one never gets this far). */
+export function codePkce(request: AuthRequest): { pkce?: PkceChallenge } {
+  return request.pkce && !('error' in request.pkce) ? { pkce: request.pkce } : {};
 }
 
 /** `redirectUri` with the defined `params` set on its query (replacing same-named ones). */

@@ -5,7 +5,7 @@
  * application with a code or an error.
  */
 import type { ServerResponse } from 'node:http';
-import { callbackUrl, carriedParams, checkAuthRequest } from './authorization-request.js';
+import { callbackUrl, carriedParams, checkAuthRequest, codePkce } from './authorization-request.js';
 import type { AuthCheck, AuthRequest } from './authorization-request.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendHtml, sendJson } from './http.js';
@@ -35,6 +35,9 @@ export function handleAuthorize(
         state: request.state,
       }),
     );
+  }
+  if (request.pkce && 'error' in request.pkce) {
+    return redirect(res, callbackUrl(request.redirectUri, { error: 'invalid_request', error_description: request.pkce.error, state: request.state }));
   }
   const candidates = ctx.directory.activeUsersOf(host);
   const first = candidates[0];
@@ -104,6 +107,7 @@ function approve(ctx: EmulatorContext, res: ServerResponse, request: AuthRequest
     host: request.host,
     userId: user.id,
     scope: request.scope,
+    ...codePkce(request),
   });
   const target = callbackUrl(request.redirectUri, {
     code,

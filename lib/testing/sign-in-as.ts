@@ -9,7 +9,7 @@
  * the user named by username instead of picked from a list. Only the emulator has it.
  */
 import type { ServerResponse } from 'node:http';
-import { callbackUrl, checkAuthRequest } from './authorization-request.js';
+import { callbackUrl, checkAuthRequest, codePkce } from './authorization-request.js';
 import { domainOrigin } from './origins.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendJson } from './http.js';
@@ -33,6 +33,7 @@ function handleSignInAs(ctx: EmulatorContext, res: ServerResponse, host: string,
   if (!check.ok) return sendJson(res, check.status, { errorMessage: `${check.title}: ${check.message}` });
   const { request } = check;
   if (request.responseType !== 'code') return sendJson(res, 400, { errorMessage: 'Only response_type=code is supported.' });
+  if (request.pkce && 'error' in request.pkce) return sendJson(res, 400, { errorMessage: request.pkce.error });
   const users = ctx.directory.activeUsersOf(host);
   const wanted = (form.username ?? '').toLowerCase();
   const user = users.find((u) => u.username.toLowerCase() === wanted);
@@ -40,7 +41,7 @@ function handleSignInAs(ctx: EmulatorContext, res: ServerResponse, host: string,
     const names = users.map((u) => u.username).join(', ') || 'none';
     return sendJson(res, 404, { errorMessage: `No active user "${form.username ?? ''}" on ${host}. Its active users: ${names}.` });
   }
-  const code = ctx.store.issueCode({ clientId: request.client.clientId, redirectUri: request.redirectUri, host, userId: user.id, scope: request.scope });
+  const code = ctx.store.issueCode({ clientId: request.client.clientId, redirectUri: request.redirectUri, host, userId: user.id, scope: request.scope, ...codePkce(request) });
   const domain = request.viaEas && ctx.settings.easDomainParam ? host : undefined;
   redirect(res, callbackUrl(request.redirectUri, { code, state: request.state, domain }));
 }

@@ -4,6 +4,7 @@
  * entries are dropped past a cap.
  */
 import { randomBytes } from 'node:crypto';
+import type { PkceChallenge } from './pkce.js';
 
 /** How long an authorization code is valid, in ms. */
 export const CODE_TTL_MS = 10 * 60 * 1000;
@@ -25,6 +26,8 @@ export interface CodeGrant {
   userId: number;
   scope: string;
   expiresAt: number;
+  /** The PKCE challenge of the authorization request: the token request must answer it. */
+  pkce?: PkceChallenge;
   /** Set once redeemed: the tokens issued for it (revoked if the code is replayed). */
   redeemed?: { accessToken: string; refreshToken?: string };
 }

@@ -7,6 +7,7 @@ import type { EmulatorContext } from './context.js';
 import { isFormContentType, sendJson } from './http.js';
 import { EMULATOR_USER_PASSWORD } from './seed.js';
 import { newGrantIssueOptions, tokenAnswer } from './token-answer.js';
+import { verifiesPkce } from './pkce.js';
 import { refuseToken } from './token-errors.js';
 import type { TokenRefusal } from './token-errors.js';
 import type { EmulatorClient } from './types.js';
@@ -76,6 +77,8 @@ function redeemCode(ctx: EmulatorContext, res: ServerResponse, host: string, cli
   if (body.redirect_uri !== grant.redirectUri) {
     return refuse(hostnameOf(body.redirect_uri) === hostnameOf(grant.redirectUri) ? 'redirect_mismatch' : 'redirect_host_mismatch');
   }
+  // Checked only when the authorization request had a challenge; a verifier alone is ignored.
+  if (grant.pkce && !verifiesPkce(grant.pkce, body.code_verifier)) return refuse('pkce_mismatch');
   const user = ctx.directory.findUser(host, grant.userId);
   if (!user || user.active === false) return refuse('inactive_user');
   const tokens = ctx.store.issueTokens(

@@ -23,6 +23,7 @@ export type TokenRefusal =
   | 'code_reused'
   | 'redirect_host_mismatch'
   | 'redirect_mismatch'
+  | 'pkce_mismatch'
   | 'bad_refresh'
   | 'inactive_user'
   | 'bad_password'
@@ -71,6 +72,8 @@ const ANSWERS: Readonly<Record<TokenRefusal, RefusalAnswer>> = {
     egnyte: formErrors('INVALID_CALLBACK', 'Invalid redirect uri.'),
     rfc: ['invalid_grant', 'redirect_uri does not match the one of the authorization request.'],
   },
+  // No Egnyte answer is known (no source shows Egnyte checking PKCE): the shape of its other code refusals.
+  pkce_mismatch: { status: 400, egnyte: { errorMessage: 'Invalid code verifier.' }, rfc: ['invalid_grant', 'The code_verifier does not match the code_challenge.'] },
   bad_refresh: { status: 400, egnyte: { errorMessage: 'Invalid refresh token.' }, rfc: ['invalid_grant', 'The refresh token is invalid or revoked.'] },
   inactive_user: { status: 400, egnyte: { errorMessage: 'User is not active.' }, rfc: ['invalid_grant', 'The user is not active.'] },
   bad_password: { status: 401, egnyte: { errorMessage: 'Invalid username or password.' }, rfc: ['invalid_grant', 'Invalid username or password.'] },

@@ -115,6 +115,14 @@ describe('sanitizeReturnTo', () => {
     );
   });
 
+  // Found by the property above: normalising "/../" exposed a double-encoded "/" that the
+  // first pass had decoded past, so a second pass refused what the first let through.
+  test.each([['/../%252f'], ['/a/../%252f%252fevil.com'], ['/%2e%2e/%252f'], ['/./%25252f']])('is idempotent on %s', (value) => {
+    const once = sanitizeReturnTo(value);
+    expect(sanitizeReturnTo(once)).toBe(once);
+    expect(staysOnSite(once)).toBe(true);
+  });
+
   test('a plain same-site path is kept', () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), { minLength: 1, maxLength: 5 }), (segments) => {

@@ -26,8 +26,7 @@ describe.each([
 ] as const)('query parser %s', (parser, before) => {
   let h: Harness;
   beforeAll(async () => {
-    // RFC bodies: the %ff code test expects the package's invalid_grant answer (400).
-    h = await startHarness({ ...(before ? { before } : {}), emulator: { tokenErrorShape: 'rfc' } });
+    h = await startHarness({ ...(before ? { before } : {}) });
   });
   afterAll(() => h.close());
 
