@@ -70,9 +70,10 @@ export interface EgnyteAuthOptions {
   /** Revoke the access token at Egnyte on logout (best effort). Default `true`. */
   revokeOnLogout?: boolean;
   /**
-   * The fetch implementation to use for every request to Egnyte. Default `globalThis.fetch`.
-   * It is always called with a URL string, so `globalThis.fetch` and plain wrappers
-   * `(url: string, init) => fetch(url, init)` both fit.
+   * The fetch implementation to use for every request to Egnyte. Default: undici's `request()`
+   * over a keep-alive connection pool per Egnyte host (fetch-compatible, and several times
+   * cheaper than `globalThis.fetch`). It is always called with a URL string, so
+   * `globalThis.fetch` and plain wrappers `(url: string, init) => fetch(url, init)` both fit.
    */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Where to reach Egnyte, for emulators and tests only. */

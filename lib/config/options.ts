@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { egnyteFetch } from '../egnyte/http-client.js';
 import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
 import {
   Problems,
@@ -166,7 +167,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     userCacheMs: userCacheSeconds * 1000,
     timeoutMs,
     revokeOnLogout: (given.revokeOnLogout as boolean | undefined) ?? true,
-    fetch: (given.fetch as FetchLike | undefined) ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init)),
+    fetch: (given.fetch as FetchLike | undefined) ?? egnyteFetch,
     enhancedAuthUrls: Object.freeze(endpoints.urls),
     enhancedAuthHosts,
     domainBaseUrl: endpoints.domainBaseUrl,

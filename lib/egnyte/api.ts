@@ -41,6 +41,42 @@ export function parseEgnyteUser(body: unknown, domain: string): EgnyteUser {
 }
 
 /**
+ * A path on the Egnyte domain: one leading `/` (not `//`: another host) and no backslash (URL
+ * parsers read it as `/`).
+ */
+const API_PATH = /^\/(?![/\\])[^\\]*$/;
+
+/** True when `path` has a control character: URL parsers drop or encode them, so the path sent would not be the one checked. */
+function hasControlCharacter(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function invalidPath(): EgnyteAuthError {
+  return new EgnyteAuthError('invalid_request', 'req.egnyte.fetch(path) takes a path on the Egnyte domain, such as "/pubapi/v1/userinfo".', { status: 500 });
+}
+
+/**
+ * The URL of `path` under `base`, checked before anything is built from it: a malformed path
+ * (`":99999"`, `"//evil.com"`, `"/../"`) must neither throw a raw TypeError nor move the
+ * bearer token to another host or prefix.
+ */
+function apiUrl(base: string, path: unknown): URL {
+  if (typeof path !== 'string' || !API_PATH.test(path) || hasControlCharacter(path)) throw invalidPath();
+  let url: URL;
+  try {
+    url = new URL(base + path);
+  } catch {
+    throw invalidPath();
+  }
+  if (url.origin !== new URL(base).origin || !url.href.startsWith(base + '/')) throw invalidPath();
+  return url;
+}
+
+/**
  * Calls `path` on the user's Egnyte domain with the user's token. Throttling and refused
  * tokens throw. `until` says what the timeout covers (see {@link callEgnyte}).
  */
@@ -52,12 +88,7 @@ export async function callEgnyteApi(
   init: RequestInit = {},
   until: 'body' | 'headers' = 'body',
 ): Promise<Response> {
-  const base = config.domainBaseUrl(domain);
-  const url = new URL(base + path);
-  // A path like "//evil.com" or "/../" must not move the bearer token to another host or prefix.
-  if (!path.startsWith('/') || path.startsWith('//') || url.origin !== new URL(base).origin || !url.href.startsWith(base + '/')) {
-    throw new EgnyteAuthError('invalid_request', 'req.egnyte.fetch(path) takes a path on the Egnyte domain, such as "/pubapi/v1/userinfo".', { status: 500 });
-  }
+  const url = apiUrl(config.domainBaseUrl(domain), path);
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${accessToken}`);
   if (!headers.has('accept')) headers.set('accept', 'application/json');

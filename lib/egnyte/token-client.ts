@@ -77,8 +77,9 @@ function clientFor(config: ResolvedConfig, domain: string): oidc.Configuration {
     oidc.ClientSecretPost(config.clientSecret),
   );
   client[oidc.customFetch] = tokenEndpointFetch(config);
-  // Our fetch enforces timeoutMs; keep the library's own limit from cutting it short.
-  client.timeout = Math.ceil(config.timeoutMs / 1000) + 1;
+  // Our fetch enforces timeoutMs. The library's own limit would be an AbortSignal.timeout per
+  // call, whose timer outlives the call (until it fires or is collected): 0 turns it off.
+  client.timeout = 0;
   // Only emulators configured through `endpoints` are plain http; real hosts are https.
   if (base.startsWith('http:')) oidc.allowInsecureRequests(client);
   return client;

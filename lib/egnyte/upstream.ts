@@ -1,55 +1,19 @@
 /**
- * Talking to Egnyte: every request goes through {@link callEgnyte} (injected fetch, timeout,
- * network failures as `upstream_unavailable`), and every non-2xx answer is read by
+ * Talking to Egnyte: every request goes through {@link callEgnyte} (`http-call.ts`: timeout,
+ * capped reads, network failures as `upstream_unavailable`), and every non-2xx answer is read by
  * {@link classifyEgnyteFailure}, which understands Egnyte's many error shapes. Messages never
  * quote Egnyte's free text: an echoed token or code must not reach a page or a log.
  */
-import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import { log } from '../log.js';
 import { classifyTokenRefusal } from './token-refusal.js';
+import { MAX_ERROR_BODY_BYTES, joinChunks, readCapped, webBody } from './http-body.js';
 
-const MAX_ERROR_BODY = 64 * 1024;
+export { callEgnyte } from './http-call.js';
+
 const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Which Egnyte endpoint answered, for messages and status choices. */
 export type EgnyteEndpointKind = 'token' | 'api';
-
-/**
- * Calls Egnyte with the configured fetch and timeout. Network failures and timeouts become
- * `upstream_unavailable`. The timeout covers the whole answer, body included, unless `until`
- * is `'headers'`: an app streaming a large file through `req.egnyte.fetch` must not be cut off.
- */
-export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}, until: 'body' | 'headers' = 'body'): Promise<Response> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DOMException('Egnyte did not answer in time', 'TimeoutError')), config.timeoutMs);
-  timer.unref();
-  const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
-  const started = Date.now();
-  const { pathname } = new URL(url);
-  try {
-    const response = await config.fetch(url, { ...init, signal, redirect: 'manual' });
-    if (until === 'headers') clearTimeout(timer);
-    log.upstream('%s %s -> %d in %dms', init.method ?? 'GET', pathname, response.status, Date.now() - started);
-    return response;
-  } catch (err) {
-    clearTimeout(timer);
-    const timedOut = deadline.signal.aborted;
-    log.upstream('%s %s failed in %dms: %s', init.method ?? 'GET', pathname, Date.now() - started, timedOut ? 'timeout' : 'network error');
-    throw new EgnyteAuthError(
-      'upstream_unavailable',
-      timedOut
-        ? `Egnyte did not answer within ${config.timeoutMs} ms. Try again in a moment.`
-        : 'Egnyte could not be reached (network error). Try again in a moment.',
-      { retryAfter: 5, cause: timedOut ? undefined : safeNetworkCause(err) },
-    );
-  }
-}
-
-function safeNetworkCause(err: unknown): Error | undefined {
-  const code = (err as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === 'string' && SAFE_WORD.test(code) ? new Error(code) : undefined;
-}
 
 /** Seconds from a `Retry-After` header (delta-seconds or HTTP date), or `fallback`. */
 export function parseRetryAfter(value: string | null, fallback: number, now = Date.now()): number {
@@ -62,15 +26,24 @@ export function parseRetryAfter(value: string | null, fallback: number, now = Da
   return fallback;
 }
 
-/** Reads at most `MAX_ERROR_BODY` characters of an error body; errors reading it give ''. */
+/** Reads at most `MAX_ERROR_BODY_BYTES` of an error body, then lets go of it; errors reading it give ''. */
 async function readErrorBody(response: Response): Promise<string> {
+  const body = webBody(response.body);
   try {
-    const text = await response.text();
-    return text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text;
+    const read = await readCapped(body, MAX_ERROR_BODY_BYTES);
+    if (!read.ended) body.cancel();
+    return new TextDecoder().decode(joinChunks(read.chunks, MAX_ERROR_BODY_BYTES));
   } catch {
     return '';
   }
 }
+
+/**
+ * A tag: `<`, then anything but `<` or `>`, then `>`. Excluding `<` inside keeps the match
+ * linear: each character can only be scanned from the one `<` before it, where `<[^>]*>`
+ * rescanned the whole rest of the text from every `<` (64 KiB of `<` took seconds).
+ */
+const TAG = /<[^<>]*>/g;
 
 /** The messages Egnyte put in an error body, whatever its shape. Pure. */
 export function errorTextsOf(body: string): { texts: string[]; oauthError?: string } {
@@ -79,7 +52,7 @@ export function errorTextsOf(body: string): { texts: string[]; oauthError?: stri
     parsed = JSON.parse(body);
   } catch {
     // HTML or plain text: tags dropped.
-    return { texts: [body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()] };
+    return { texts: [body.replace(TAG, ' ').replace(/\s+/g, ' ').trim()] };
   }
   const texts: string[] = [];
   const visit = (value: unknown, depth: number): void => {

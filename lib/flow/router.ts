@@ -2,7 +2,7 @@
  * `egnyteAuth()`: the router with the login, callback and logout routes, and the little it
  * does on every request: attach the runtime, route session writes through the logout check.
  */
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { cookieWarner } from '../config/cookie-check.js';
 import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
@@ -13,6 +13,37 @@ import { callbackHandler } from './callback.js';
 import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
 import { egnyteLoginMethod, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
+
+/** express's Router as the app calls it; `handle` is its (untyped) entry point. */
+type DispatchingRouter = Router & { handle: (req: Request, res: Response, out: NextFunction) => void };
+
+/**
+ * A quick test of whether `url` (relative to where the router is mounted) may be one of
+ * `routes`. False only when the router's own matching (case-insensitive, one optional trailing
+ * slash, on the path as `parseurl` reads it) would certainly find none of them. A URL that
+ * parseurl does not read on its fast path (absolute form, whitespace, a fragment) is passed to
+ * the router to decide. Pure.
+ */
+export function ownPathFilter(routes: Readonly<Record<string, string>>): (url: string) => boolean {
+  const own = new Set(Object.values(routes).map((path) => path.toLowerCase()));
+  return (url) => {
+    if (url.charCodeAt(0) !== 0x2f /* "/" */) return true;
+    let end = url.length;
+    for (let i = 1; i < url.length; i++) {
+      switch (url.charCodeAt(i)) {
+        case 0x3f /* "?" */:
+          if (end === url.length) end = i;
+          break;
+        // parseurl's slow path (url.parse trims, escapes, drops the fragment): the router decides.
+        case 0x09: case 0x0a: case 0x0c: case 0x0d: case 0x20: case 0x23: case 0xa0: case 0xfeff:
+          return true;
+      }
+    }
+    let path = end === url.length ? url : url.slice(0, end);
+    if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) path = path.slice(0, -1);
+    return own.has(path.toLowerCase());
+  };
+}
 
 /**
  * Creates the router that signs users in with Egnyte. Mount it after express-session.
@@ -31,14 +62,21 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const checkCookie = cookieWarner(config.baseUrl);
   const checkMount = mountWarner(config.baseUrl);
   const egnyteLogin = egnyteLoginMethod(config);
-  router.use((req, res, next) => {
+  const isOwnPath = ownPathFilter(config.routes);
+  // Every request of the app passes through here, nearly all of them for the app's own routes.
+  // Dispatching them through this router (its bookkeeping, then a pattern per route) cost a few
+  // percent of an unguarded request; instead the router's entry point records the runtime for
+  // the guard and hands back at once, synchronously, any path that cannot be one of ours.
+  const dispatch = (router as unknown as DispatchingRouter).handle.bind(router);
+  (router as unknown as DispatchingRouter).handle = (req, res, out) => {
     attachRuntime(req, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
     res.egnyteLogin = egnyteLogin;
     checkCookie(req.session?.cookie);
     checkMount(req.baseUrl);
-    next();
-  });
+    if (!isOwnPath(req.url)) return out();
+    dispatch(req, res, out);
+  };
   if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
   if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
   if (config.mounted.logout) router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));

@@ -1,0 +1,115 @@
+/**
+ * What the bench's app processes share: the session store (MemoryStore or connect-redis on the
+ * bench's own redis-server), the same express-session settings for every app, the unguarded
+ * routes each is compared with, and the commands the parent measures through.
+ */
+import { createHook } from 'node:async_hooks';
+import { createServer } from 'node:net';
+import express, { type Express, type Request, type Response } from 'express';
+import session, { type Store } from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+import { serveCommands } from '../support/child.mjs';
+
+/** How the parent configures an app process. */
+export interface AppConfig {
+  store: 'memory' | 'redis';
+  redisUrl?: string;
+  emulatorUrl: string;
+  /** Count live Timeout resources (async_hooks; slows the process, so only where timers are measured). */
+  trackTimers?: boolean;
+  [key: string]: unknown;
+}
+
+/** A Redis client for the app's sessions (and coordination, where the app uses it). */
+export async function redisClient(url: string): Promise<ReturnType<typeof createClient>> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** The session store both packages are measured on, and the Redis client behind it (if any). */
+export async function sessionStore(config: AppConfig): Promise<{ store: Store | undefined; client: Awaited<ReturnType<typeof redisClient>> | undefined }> {
+  if (config.store === 'memory') return { store: undefined, client: undefined }; // express-session's own MemoryStore
+  const client = await redisClient(config.redisUrl as string);
+  return { store: new RedisStore({ client, prefix: 'bench:' }), client };
+}
+
+/** An Express app with express-session mounted the same way for every contender. */
+export function appWithSession(store: Store | undefined): Express {
+  const app = express();
+  app.set('etag', false);
+  app.use(
+    session({
+      secret: 'bench-secret-bench-secret-bench-secret',
+      resave: false,
+      saveUninitialized: false,
+      ...(store ? { store } : {}),
+      cookie: { sameSite: 'lax', httpOnly: true },
+    }),
+  );
+  return app;
+}
+
+function ok(_req: Request, res: Response): void {
+  res.json({ ok: true });
+}
+
+/** `/base`: mounted before any auth middleware, on the same session: the baseline of the app's whole overhead. */
+export function baseRoute(app: Express): void {
+  app.get('/base', ok);
+}
+
+/** `/plain`: an unguarded route after the auth middleware, same store, same work. */
+export function plainRoute(app: Express): void {
+  app.get('/plain', ok);
+}
+
+function timerCounter(): () => number {
+  const alive = new Set<number>();
+  createHook({
+    init: (id, type) => void (type === 'Timeout' && alive.add(id)),
+    destroy: (id) => void alive.delete(id),
+  }).enable();
+  return () => alive.size;
+}
+
+/** A free loopback port: the apps need theirs in their base URL before they listen. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Listens on `port` (loopback) and serves the parent's measurement commands. */
+export async function listenAndServe(app: Express, port: number, config: AppConfig, extra: Record<string, (arg: unknown) => unknown> = {}): Promise<void> {
+  const timers = config.trackTimers ? timerCounter() : () => -1;
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  serveCommands(port, {
+    heap: async () => {
+      // Several passes with a pause: finalizers and weak references settle between them.
+      for (let i = 0; i < 4; i++) {
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return process.memoryUsage().heapUsed;
+    },
+    timers,
+    cpu: () => {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    },
+    ...extra,
+  });
+}
