@@ -10,7 +10,7 @@ import { Flights } from './coordination/flight.js';
 import { LoginRegistry } from './coordination/logins.js';
 import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
 import { EgnyteAuthError } from './errors/errors.js';
-import { type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
+import { RELOAD_GRACE_MS, type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
 import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
@@ -49,7 +49,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     reloads: new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) }),
     refreshes: new Flights<RefreshOutcome>(coordination, { name: 'refresh', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: refreshSharingMs }),
     // Exchange, userinfo and the session save: two upstream calls and a store write.
-    signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS }),
+    signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS, localMaxMs: RELOAD_GRACE_MS }),
     storeGuards: new WeakMap(),
     exchangeLimits: createExchangeLimits(coordination),
     pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),

@@ -18,6 +18,12 @@ export interface FlightKind<T> {
   lockMs: number;
   /** How long a settled result is shared with later callers (0: not at all). */
   shareMs: (result: T) => number;
+  /**
+   * How long this process also keeps it in memory, at most (default: as long as it is
+   * shared). Long-shared results (a callback's outcome, 10 minutes) need not cost each
+   * process memory per sign-in: the backend's copy answers late twins.
+   */
+  localMaxMs?: number;
 }
 
 const POLL_FIRST_MS = 10;
@@ -35,7 +41,8 @@ export class Flights<T> {
     private readonly coordination: EgnyteCoordination,
     private readonly kind: FlightKind<T>,
   ) {
-    this.local = new SingleFlight<T>((result) => kind.shareMs(result));
+    const localMaxMs = kind.localMaxMs ?? Infinity;
+    this.local = new SingleFlight<T>((result) => Math.min(kind.shareMs(result), localMaxMs));
   }
 
   /**

@@ -9,7 +9,7 @@ import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';
-import { resolveLogin } from './resolve-login.js';
+import { resolveLogin, resolveLoginNow } from './resolve-login.js';
 
 const MODES = new Set(['auto', 'redirect', 'status']);
 
@@ -43,7 +43,9 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
   }
   return async function egnyteGuard(req, res, next) {
     const attached = requireRuntime(req);
-    const resolution = await resolveLogin(req, requireSession(req), attached.runtime);
+    const session = requireSession(req);
+    // A fresh login (the common case) is served without waiting on a promise.
+    const resolution = resolveLoginNow(req, session, attached.runtime) ?? (await resolveLogin(req, session, attached.runtime));
     if (resolution.kind === 'signed_in') return next();
     if (resolution.kind === 'failed' || resolution.error) return next(resolution.error);
     answerUnauthenticated(req, res, attached, mode);

@@ -40,27 +40,42 @@ function ended(error: EgnyteAuthError): Resolution {
   return error.code === 'login_required' || error.code === 'developer_inactive' ? { kind: 'anonymous' } : { kind: 'anonymous', error };
 }
 
+const SIGNED_IN: Resolution = Object.freeze({ kind: 'signed_in' });
+const ANONYMOUS: Resolution = Object.freeze({ kind: 'anonymous' });
+
+/**
+ * The common cases without a promise: no login, or a fresh one (sets `req.egnyte`).
+ * `undefined` when the login needs work: see {@link resolveLogin}.
+ */
+export function resolveLoginNow(req: Request, session: EgnyteSession, runtime: Runtime): Resolution | undefined {
+  const login = session.egnyte?.login;
+  if (!login) return ANONYMOUS;
+  const { config } = runtime;
+  const now = Date.now();
+  if (!login.id || lifetimeVerdict(login, now, config) || !isFresh(login, now, config.userCacheMs)) return undefined;
+  if (needsTouch(login, now, config.idleTimeoutMs)) login.lastSeenAt = now;
+  req.egnyte = contextFor(req, runtime, login as LoginView, false);
+  return SIGNED_IN;
+}
+
 /** Finds and keeps alive the request's login; sets `req.egnyte` when signed in. */
 export async function resolveLogin(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
-  const login = session.egnyte?.login;
-  if (!login) return { kind: 'anonymous' };
+  const quick = resolveLoginNow(req, session, runtime);
+  if (quick) return quick;
+  const login = session.egnyte!.login!;
   // Logins stored by 0.1 have no id: give them one, kept from now on.
   login.id ??= newLoginId();
   const { config } = runtime;
-  const now = Date.now();
-  const over = lifetimeVerdict(login, now, config);
+  const over = lifetimeVerdict(login, Date.now(), config);
   if (over) {
     await signOut(req, session, runtime, login, over, config.revokeOnLogout);
-    return { kind: 'anonymous' };
+    return ANONYMOUS;
   }
-  if (needsTouch(login, now, config.idleTimeoutMs)) login.lastSeenAt = now;
-  if (isFresh(login, now, config.userCacheMs)) {
-    req.egnyte = contextFor(req, runtime, login as LoginView, false);
-    return { kind: 'signed_in' };
-  }
+  if (needsTouch(login, Date.now(), config.idleTimeoutMs)) login.lastSeenAt = Date.now();
+  if (isFresh(login, Date.now(), config.userCacheMs)) return serve(req, runtime, login as LoginView, false);
 
   let view: Omit<LoginView, 'user'> & { user?: LoginView['user'] } = login;
-  if (isExpired(login.tokens, now)) {
+  if (isExpired(login.tokens, Date.now())) {
     const { result, ran } = await runtime.refreshes.join(login.id, () => refreshLogin(runtime, login));
     if (result.kind === 'signed_out') {
       await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
