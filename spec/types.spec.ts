@@ -74,3 +74,11 @@ export function neverCalled(): RequestHandler {
 test('the typed handler compiles (checked by tsc, not at run time)', () => {
   expect(typeof handler).toBe('function');
 });
+
+// Fields added by afterCallback are typed by declaration merging, as README shows.
+declare module 'express-egnyte-auth' {
+  interface EgnyteUser {
+    plan?: string;
+  }
+}
+export const planOf = (user: EgnyteUser): string | undefined => user.plan;
