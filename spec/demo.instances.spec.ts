@@ -6,11 +6,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { createClient } from 'redis';
 import { createCookieJar, signInAs } from 'express-egnyte-auth/testing';
 import type { CookieJar } from 'express-egnyte-auth/testing';
 import { COORDINATION_PREFIX, SESSION_PREFIX } from '../demo-app/redis.js';
+import { accepts, groupGone } from './support/processes.js';
 
 jest.setTimeout(180_000);
 
@@ -57,32 +57,6 @@ async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Pr
     if (m) return m;
     if (exitCode !== undefined) throw new Error(`npm run demo exited (${exitCode}) before printing ${pattern}:\n${started.output()}`);
     if (Date.now() > deadline) throw new Error(`npm run demo did not print ${pattern} within ${timeoutMs} ms:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Whether something accepts connections on 127.0.0.1:`port`. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Waits until no process of the group `pgid` is left (or throws). */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`processes of group ${pgid} are still running ${timeoutMs} ms after npm exited`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -3,9 +3,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startDemo } from '../demo-app/server.js';
+import { accepts, groupGone } from './support/processes.js';
 
 jest.setTimeout(90_000);
 
@@ -120,32 +120,6 @@ it('stops with exit code 1 and one message naming each problem when settings are
   for (const name of ['EGNYTE_CLIENT_SECRET', 'BASE_URL', 'EGNYTE_REGION', 'SESSION_SECRET']) expect(out).toContain(name);
   expect(out).not.toMatch(/\n\s+at /); // no stack trace
 });
-
-/** Whether something accepts connections on 127.0.0.1:`port`. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Waits until no process of the group `pgid` is left (or throws naming the survivors). */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`processes of group ${pgid} are still running ${timeoutMs} ms after npm exited`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('SIGTERM to `npm run demo` alone (as a process manager sends it) stops the server and every process it started', async () => {
   running = startNpmDemo(cleanEnv({ PORT: '0' }));
