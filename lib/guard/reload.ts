@@ -72,25 +72,24 @@ export async function refreshLogin(runtime: Runtime, login: EgnyteLogin): Promis
   if (known && known.version > (login.tokensVersion ?? 0) && !isExpired(known.tokens, Date.now())) {
     return { kind: 'tokens', version: known.version, tokens: known.tokens };
   }
-  const current = known ?? undefined;
   let tokens: EgnyteTokenSet;
   try {
-    tokens = await refreshTokens(config, login.domain, current?.tokens ?? login.tokens);
+    tokens = await refreshTokens(config, login.domain, known?.tokens ?? login.tokens);
   } catch (err) {
     const outcome = settleError(err, 'Refreshing the Egnyte sign-in failed unexpectedly.');
     if (outcome.kind === 'signed_out') {
       const after = await logins.state(login.id);
-      if (after.kind === 'live' && after.record.version > (current?.version ?? 0)) {
+      if (after.kind === 'live' && after.record.version > (known?.version ?? 0)) {
         return { kind: 'tokens', version: after.record.version, tokens: after.record.tokens };
       }
     }
     return outcome;
   }
-  const stored = await logins.replaceTokens(login.id, current, login.domain, tokens);
+  const stored = await logins.replaceTokens(login.id, known, login.domain, tokens);
   if (stored.ok) return { kind: 'tokens', version: stored.record.version, tokens };
   if (stored.state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
   if (stored.state.kind === 'live') return { kind: 'tokens', version: stored.state.record.version, tokens: stored.state.record.tokens };
-  return { kind: 'tokens', version: (current?.version ?? 0) + 1, tokens };
+  return { kind: 'tokens', version: (known?.version ?? 0) + 1, tokens };
 }
 
 /**
