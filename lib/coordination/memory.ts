@@ -3,7 +3,8 @@
  * operation is a synchronous Map step behind a promise, so each is atomic by construction.
  * Entries expire lazily on access and by a periodic sweep bounded per call.
  */
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import { timerFreeMemoryLimiter } from './memory-limiter.js';
 import type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './types.js';
 
 interface Entry {
@@ -77,7 +78,7 @@ class MemoryCoordination implements EgnyteCoordination {
   }
 
   limiter(options: CoordinationLimiterOptions): RateLimiterMemory {
-    return new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.duration });
+    return timerFreeMemoryLimiter({ keyPrefix: options.keyPrefix, points: options.points, duration: options.duration });
   }
 }
 

@@ -16,7 +16,8 @@
  * Waiting is bounded (`apiWaitMs`) and fair within a process: callers of one key queue up, and
  * only the first polls the limiter.
  */
-import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { timerFreeMemoryLimiter } from '../coordination/memory-limiter.js';
 import type { CoordinationLimiterOptions } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
@@ -29,7 +30,7 @@ import { attempt, bounded, dailyExceeded, POLL_MS, storeFailed, waitExceeded } f
 export type EgnyteLimiterFactory = (options: CoordinationLimiterOptions) => RateLimiterAbstract;
 
 /** The default factory: counts kept in this process only. */
-export const memoryLimiter: EgnyteLimiterFactory = (options) => new RateLimiterMemory(options);
+export const memoryLimiter: EgnyteLimiterFactory = (options) => timerFreeMemoryLimiter(options);
 
 /** Options of {@link createEgnytePacer}. */
 export interface EgnytePacerOptions {
