@@ -25,6 +25,9 @@ export type Resolution =
   /** Egnyte could not be asked and there is no cached user to serve. */
   | { kind: 'failed'; error: EgnyteAuthError };
 
+const SIGNED_IN: Resolution = Object.freeze({ kind: 'signed_in' });
+const ANONYMOUS: Resolution = Object.freeze({ kind: 'anonymous' });
+
 async function signOut(req: Request, session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, reason: EgnyteLogoutEvent['reason'], revoke: boolean): Promise<void> {
   log.guard('login ended on %s: %s', login.domain, reason);
   if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
@@ -37,11 +40,8 @@ function endReason(code: string): EgnyteLogoutEvent['reason'] {
 
 function ended(error: EgnyteAuthError): Resolution {
   // A dead token (401 or Developer Inactive after it worked) means: sign in again.
-  return error.code === 'login_required' || error.code === 'developer_inactive' ? { kind: 'anonymous' } : { kind: 'anonymous', error };
+  return error.code === 'login_required' || error.code === 'developer_inactive' ? ANONYMOUS : { kind: 'anonymous', error };
 }
-
-const SIGNED_IN: Resolution = Object.freeze({ kind: 'signed_in' });
-const ANONYMOUS: Resolution = Object.freeze({ kind: 'anonymous' });
 
 /**
  * The common cases without a promise: no login, or a fresh one (sets `req.egnyte`).
@@ -93,7 +93,7 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   // The login may have ended (logout on any instance) while Egnyte answered.
   if (result.kind !== 'signed_out' && (await runtime.logins.isEnded(login.id))) {
     if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
-    return { kind: 'anonymous' };
+    return ANONYMOUS;
   }
   switch (result.kind) {
     case 'fresh': {
@@ -113,5 +113,5 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
 
 function serve(req: Request, runtime: Runtime, view: LoginView, stale: boolean): Resolution {
   req.egnyte = contextFor(req, runtime, view, stale);
-  return { kind: 'signed_in' };
+  return SIGNED_IN;
 }
