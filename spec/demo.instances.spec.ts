@@ -4,12 +4,12 @@
  * instance, a sign-out on one is final on all (the old cookie too), and SIGTERM stops
  * everything. redis-server must be installed (`npm run test:setup`).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createClient } from 'redis';
 import { createCookieJar, signInAs } from 'express-egnyte-auth/testing';
 import type { CookieJar } from 'express-egnyte-auth/testing';
 import { COORDINATION_PREFIX, SESSION_PREFIX } from '../demo-app/redis.js';
+import { cleanEnv, type Started, startNpmDemo, waitFor } from './support/npm-demo.js';
 import { accepts, groupGone } from './support/processes.js';
 
 jest.setTimeout(180_000);
@@ -17,49 +17,6 @@ jest.setTimeout(180_000);
 const JSON_ACCEPT = { accept: 'application/json' };
 const HTML_ACCEPT = { accept: 'text/html' };
 
-/** The environment of a fresh shell: no EGNYTE_* settings, no Redis, no .env of the developer's. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('EGNYTE_') || k.startsWith('JEST_') || k === 'NODE_ENV') continue;
-    if (['BASE_URL', 'SESSION_SECRET', 'PORT', 'HOST', 'TRUST_PROXY', 'NODE_OPTIONS', 'REDIS_URL'].includes(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, DEMO_ENV_FILE: '', ...extra };
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  /** npm and everything holding its output are done. */
-  exited: Promise<number | null>;
-  /** npm itself has exited. */
-  npmExited: Promise<number | null>;
-}
-
-function startNpmDemo(args: string[], env: NodeJS.ProcessEnv): Started {
-  // detached: its own process group, so that the test can tell whether anything of it is left.
-  const child = spawn('npm', ['run', 'demo', '--', ...args], { cwd: process.cwd(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const npmExited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited, npmExited };
-}
-
-async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
-  void started.exited.then((c) => (exitCode = c));
-  for (;;) {
-    const m = started.output().match(pattern);
-    if (m) return m;
-    if (exitCode !== undefined) throw new Error(`npm run demo exited (${exitCode}) before printing ${pattern}:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`npm run demo did not print ${pattern} within ${timeoutMs} ms:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let running: Started | undefined;
 afterEach(async () => {

@@ -1,57 +1,13 @@
 /**
  * The demo starts the way the README says: `npm run demo`, no Egnyte settings needed.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { startDemo } from '../demo-app/server.js';
+import { cleanEnv, type Started, startNpmDemo, waitFor } from './support/npm-demo.js';
 import { accepts, groupGone } from './support/processes.js';
 
 jest.setTimeout(90_000);
 
-/** The environment of a fresh shell: no EGNYTE_* settings, PORT=0, no .env file of the developer's. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('EGNYTE_') || ['BASE_URL', 'SESSION_SECRET', 'PORT', 'HOST', 'TRUST_PROXY', 'NODE_OPTIONS'].includes(k)) continue;
-    if (k.startsWith('JEST_') || k === 'NODE_ENV') continue;
-    env[k] = v;
-  }
-  return { ...env, DEMO_ENV_FILE: '', ...extra };
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  /** npm and everything holding its output are done. */
-  exited: Promise<number | null>;
-  /** npm itself has exited (its children may live on). */
-  npmExited: Promise<number | null>;
-}
-
-function startNpmDemo(env: NodeJS.ProcessEnv): Started {
-  const child = spawn('npm', ['run', 'demo'], { cwd: process.cwd(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  // 'close', not 'exit': npm may exit before the demo (its grandchild) has written its last lines.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const npmExited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited, npmExited };
-}
-
-async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
-  void started.exited.then((c) => (exitCode = c));
-  for (;;) {
-    const m = started.output().match(pattern);
-    if (m) return m;
-    if (exitCode !== undefined) throw new Error(`npm run demo exited (${exitCode}) before printing ${pattern}:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`npm run demo did not print ${pattern} within ${timeoutMs} ms:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Stops the whole process tree (npm, sh, tsx, node). */
 async function stop(started: Started): Promise<number | null> {
@@ -88,7 +44,7 @@ afterEach(async () => {
 });
 
 it('`npm run demo` starts against the emulator and serves the home page', async () => {
-  running = startNpmDemo(cleanEnv({ PORT: '0' }));
+  running = startNpmDemo([], cleanEnv({ PORT: '0' }));
   const [, url] = await waitFor(running, /Demo running at (http:\/\/\S+)/, 60_000);
   expect(url).toMatch(/^http:\/\/localhost:\d+$/);
   expect(url).not.toMatch(/:0$/);
@@ -112,7 +68,7 @@ it('`npm run demo` starts against the emulator and serves the home page', async 
 });
 
 it('stops with exit code 1 and one message naming each problem when settings are wrong', async () => {
-  running = startNpmDemo(cleanEnv({ PORT: '0', EGNYTE_CLIENT_ID: 'key-only', EGNYTE_REGION: 'mars' }));
+  running = startNpmDemo([], cleanEnv({ PORT: '0', EGNYTE_CLIENT_ID: 'key-only', EGNYTE_REGION: 'mars' }));
   const code = await running.exited;
   expect(code).toBe(1);
   const out = running.output();
@@ -122,7 +78,7 @@ it('stops with exit code 1 and one message naming each problem when settings are
 });
 
 it('SIGTERM to `npm run demo` alone (as a process manager sends it) stops the server and every process it started', async () => {
-  running = startNpmDemo(cleanEnv({ PORT: '0' }));
+  running = startNpmDemo([], cleanEnv({ PORT: '0' }));
   const [, url] = await waitFor(running, /Demo running at (http:\/\/\S+)/, 60_000);
   const port = Number(new URL(url!).port);
   expect(await accepts(port)).toBe(true);

@@ -3,13 +3,14 @@
  * bench's own redis-server), the same express-session settings for every app, the unguarded
  * routes each is compared with, and the commands the parent measures through.
  */
-import { createHook } from 'node:async_hooks';
-import { createServer } from 'node:net';
 import express, { type Express, type Request, type Response } from 'express';
 import session, { type Store } from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { serveCommands } from '../support/child.mjs';
+import { trackTimers } from '../../spec/support/timers.js';
+// The apps need their port in their base URL before they listen.
+export { freePort } from '../../spec/support/redis-server.js';
 
 /** How the parent configures an app process. */
 export interface AppConfig {
@@ -66,30 +67,9 @@ export function plainRoute(app: Express): void {
   app.get('/plain', ok);
 }
 
-function timerCounter(): () => number {
-  const alive = new Set<number>();
-  createHook({
-    init: (id, type) => void (type === 'Timeout' && alive.add(id)),
-    destroy: (id) => void alive.delete(id),
-  }).enable();
-  return () => alive.size;
-}
-
-/** A free loopback port: the apps need theirs in their base URL before they listen. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Listens on `port` (loopback) and serves the parent's measurement commands. */
 export async function listenAndServe(app: Express, port: number, config: AppConfig, extra: Record<string, (arg: unknown) => unknown> = {}): Promise<void> {
-  const timers = config.trackTimers ? timerCounter() : () => -1;
+  const timers = config.trackTimers ? trackTimers().alive : () => -1;
   const server = app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
