@@ -7,6 +7,28 @@
 const MAX_LENGTH = 2048;
 const PROBE_ORIGIN = 'http://return-to.invalid';
 
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const PERCENT = 0x25;
+const QUESTION = 0x3f;
+const HASH = 0x23;
+
+// Characters the URL parser copies as they are into a path, a query and a fragment alike.
+// Deliberately narrow ("'" is kept in a path but encoded in a query): any other character
+// only costs a parse.
+const VERBATIM = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/') VERBATIM[c.charCodeAt(0)] = 1;
+
+// What one scan of a value shows.
+const REFUSED = 0;
+/** The URL parser would return it unchanged, so it is its own normalised form. */
+const CLEAN = 1;
+/** Has a "%": its decoded forms must pass the checks too (without one, decoding changes nothing). */
+const ENCODED = 2;
+/** Only the URL parser knows its normalised form. */
+const PARSE = 3;
+
 /** Decodes up to three layers of percent-encoding; `undefined` when the value is malformed. */
 function decodeLayers(value: string): string | undefined {
   let current = value;
@@ -30,13 +52,56 @@ function leavesSite(path: string): boolean {
   return /^[/\\]{2}/.test(path) || path.includes('\\') || /[\x00-\x1f\x7f]/.test(path) || !path.startsWith('/');
 }
 
+/** "." and ".." make the parser rewrite the path, and can collapse it into "//host". */
+function isDotSegment(value: string, start: number, end: number): boolean {
+  const length = end - start;
+  return (length === 1 || length === 2) && value.charCodeAt(start) === DOT && value.charCodeAt(end - 1) === DOT;
+}
+
+/**
+ * The checks on `value` itself, in one pass over its characters: only printable ASCII
+ * (anything else must arrive percent-encoded), no "\", one leading "/". For values it lets
+ * through, whether the parser would keep them as they are.
+ */
+function scan(value: string): number {
+  if (value.charCodeAt(0) !== SLASH || value.charCodeAt(1) === SLASH) return REFUSED;
+  const length = value.length;
+  let clean = true;
+  let encoded = false;
+  let inPath = true;
+  let inFragment = false;
+  let segmentStart = 1;
+  for (let i = 1; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === BACKSLASH) return REFUSED;
+    if (c === PERCENT) encoded = true;
+    else if (!clean) continue;
+    else if (c === SLASH) {
+      if (inPath && isDotSegment(value, segmentStart, i)) clean = false;
+      segmentStart = i + 1;
+    } else if ((c === QUESTION && inPath) || (c === HASH && !inFragment)) {
+      if (inPath && isDotSegment(value, segmentStart, i)) clean = false;
+      inPath = false;
+      inFragment = c === HASH;
+      // The parser drops an empty query or fragment ("/a?" -> "/a").
+      if (i + 1 === length || value.charCodeAt(i + 1) === HASH) clean = false;
+    } else if (VERBATIM[c] !== 1 && c !== QUESTION) clean = false;
+  }
+  if (clean && inPath && isDotSegment(value, segmentStart, length)) clean = false;
+  return encoded ? ENCODED : clean ? CLEAN : PARSE;
+}
+
 /** One pass of the checks: the normalised path, or `undefined` when `value` could leave the site. */
 function sanitizeOnce(value: string): string | undefined {
   if (value.length === 0 || value.length > MAX_LENGTH) return undefined;
-  // Only printable ASCII: anything else must arrive percent-encoded.
-  if (!/^[\x21-\x7e]+$/.test(value) || leavesSite(value)) return undefined;
-  const decoded = decodeLayers(value);
-  if (decoded === undefined || leavesSite(decoded)) return undefined;
+  const shape = scan(value);
+  // Nothing for the parser to change, and a single leading "/" keeps the origin.
+  if (shape === CLEAN) return value;
+  if (shape === REFUSED) return undefined;
+  if (shape === ENCODED) {
+    const decoded = decodeLayers(value);
+    if (decoded === undefined || leavesSite(decoded)) return undefined;
+  }
   let parsed: URL;
   try {
     parsed = new URL(value, PROBE_ORIGIN);

@@ -43,6 +43,15 @@ const HOSTILE: readonly string[] = [
   '/a/..//evil.com',
   '/%2e%2e//evil.com',
   '/%2e//evil.com',
+  // Dot segments in what looks like a plain path: they collapse into "//host" only once parsed.
+  '/a/../..//evil.com',
+  '/a/b/../..//evil.com',
+  '/a/./..//evil.com',
+  '/..//evil.com#x',
+  '/.//evil.com?x',
+  '/%2e%2e/%2e%2e//evil.com',
+  '/%2E//evil.com',
+  '/.%2e//evil.com',
   '\u2215\u2215evil.com',
   '/\u2215evil.com',
   '/\uff0f\uff0fevil.com',
@@ -76,8 +85,46 @@ describe('sanitizeReturnTo refuses everything that could leave the site', () => 
     ['/caf%C3%A9', '/caf%C3%A9'],
     // A percent-encoded unicode slash stays in the path: browsers never decode it into a host.
     ['/%E2%88%95evil.com', '/%E2%88%95evil.com'],
+    // Only what the URL parser leaves alone may come back unchanged.
+    ['/./', '/'],
+    ['/a/.', '/a/'],
+    ['/a/..', '/'],
+    ['/a/b/..?x=1', '/a/?x=1'],
+    ['/a/..#x', '/#x'],
+    ['/%2e%2e/a', '/a'],
+    ['/.a/..b/...', '/.a/..b/...'],
+    ['/a?/../b', '/a?/../b'],
+    ['/a#/../b', '/a#/../b'],
+    ['/a?', '/a'],
+    ['/a#', '/a'],
+    ['/a?#b', '/a#b'],
+    ["/a'b", "/a'b"],
+    ["/a?b'c", '/a?b%27c'],
+    ['/a{b}', '/a%7Bb%7D'],
+    ['/a{', '/a%7B'],
+    ['/a`', '/a%60'],
+    ['/a"', '/a%22'],
+    ['/a?b?c#d?e', '/a?b?c#d?e'],
+    ['/a#b#c', '/a#b#c'],
   ])('keeps same-site path %s as %s', (value, expected) => {
-    expect(sanitizeReturnTo(value)).toBe(expected);
+    expect(sanitizeReturnTo(value, '<refused>')).toBe(expected);
+  });
+
+  // Also after a character the parser would rewrite, which must not end the checks early.
+  test.each([['/a\t'], ['/a\n'], ['/a b'], ['/a\u007f'], ['/caf\u00e9'], ['/a\u2215'], ['/\ud83d\ude00'], ['/a"b\t'], ['/./a\u00e9'], ['/a{b\\c']])(
+    'refuses %j, a plain path but for a character that must arrive percent-encoded',
+    (value) => {
+      expect(sanitizeReturnTo(value, '<refused>')).toBe('<refused>');
+    },
+  );
+
+  test('at most 2048 characters, after normalising too', () => {
+    const longest = `/${'a'.repeat(2047)}`;
+    expect(sanitizeReturnTo(longest, '<refused>')).toBe(longest);
+    expect(sanitizeReturnTo(`${longest}a`, '<refused>')).toBe('<refused>');
+    expect(sanitizeReturnTo(`/${'a'.repeat(2045)}/.`, '<refused>')).toBe(`/${'a'.repeat(2045)}/`);
+    // '"' is encoded as "%22": 2048 characters that normalise to 2050.
+    expect(sanitizeReturnTo(`/${'a'.repeat(2046)}"`, '<refused>')).toBe('<refused>');
   });
 
   test('non-strings and the fallback', () => {
