@@ -14,6 +14,7 @@ import { RELOAD_GRACE_MS, type RefreshOutcome, type ReloadOutcome, refreshSharin
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
 import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
+import { RecentTouches, touchIntervalMs } from './session/lifetime.js';
 import type { StoreGuards } from './session/write-guard.js';
 
 /** One `egnyteAuth()` instance's state. */
@@ -33,6 +34,8 @@ export interface Runtime {
   exchangeLimits: ExchangeLimits;
   /** Paces calls to Egnyte per login, with counts in the coordination backend. */
   pacer: EgnytePacer;
+  /** Which logins' `lastSeenAt` this process recorded lately (with `idleTimeout`). */
+  touches: RecentTouches;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -53,6 +56,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     storeGuards: new WeakMap(),
     exchangeLimits: createExchangeLimits(coordination),
     pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
+    touches: new RecentTouches(touchIntervalMs(config.idleTimeoutMs ?? 0)),
   };
 }
 

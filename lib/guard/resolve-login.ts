@@ -53,7 +53,7 @@ export function resolveLoginNow(req: Request, session: EgnyteSession, runtime: R
   const { config } = runtime;
   const now = Date.now();
   if (!login.id || lifetimeVerdict(login, now, config) || !isFresh(login, now, config.userCacheMs)) return undefined;
-  if (needsTouch(login, now, config.idleTimeoutMs)) login.lastSeenAt = now;
+  if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
   req.egnyte = contextFor(req, runtime, login as LoginView, false);
   return SIGNED_IN;
 }
@@ -71,7 +71,8 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
     await signOut(req, session, runtime, login, over, config.revokeOnLogout);
     return ANONYMOUS;
   }
-  if (needsTouch(login, Date.now(), config.idleTimeoutMs)) login.lastSeenAt = Date.now();
+  const now = Date.now();
+  if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
   if (isFresh(login, Date.now(), config.userCacheMs)) return serve(req, runtime, login as LoginView, false);
 
   let view: Omit<LoginView, 'user'> & { user?: LoginView['user'] } = login;

@@ -20,6 +20,11 @@ const TOUCH_FRACTION = 0.1;
 /** ...and never more often than this. */
 const MIN_TOUCH_MS = 1000;
 
+/** How often `lastSeenAt` is written at most, for an idle limit of `idleTimeoutMs`. Pure. */
+export function touchIntervalMs(idleTimeoutMs: number): number {
+  return Math.max(MIN_TOUCH_MS, idleTimeoutMs * TOUCH_FRACTION);
+}
+
 /**
  * True when this request should record `lastSeenAt`: only with an idle limit, and only when
  * the stored value is older than a tenth of it. Pure.
@@ -27,5 +32,30 @@ const MIN_TOUCH_MS = 1000;
 export function needsTouch(login: EgnyteLogin, now: number, idleTimeoutMs: number | undefined): boolean {
   if (idleTimeoutMs === undefined) return false;
   const lastSeen = login.lastSeenAt ?? login.loggedInAt;
-  return now - lastSeen >= Math.max(MIN_TOUCH_MS, idleTimeoutMs * TOUCH_FRACTION);
+  return now - lastSeen >= touchIntervalMs(idleTimeoutMs);
+}
+
+/**
+ * The logins whose `lastSeenAt` this process recorded within the last touch interval. Of N
+ * concurrent requests that all find it old, only the first records it: each one would write
+ * its whole session back to the store. One interval per `egnyteAuth()`, so entries expire in
+ * the order they were made and are dropped from the front as new ones come.
+ */
+export class RecentTouches {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** True for the first caller for `loginId` in an interval; false while another one's touch stands. */
+  claim(loginId: string, now: number): boolean {
+    const held = this.until.get(loginId);
+    if (held !== undefined && held > now) return false;
+    for (const [id, expiresAt] of this.until) {
+      if (expiresAt > now) break;
+      this.until.delete(id);
+    }
+    this.until.delete(loginId);
+    this.until.set(loginId, now + this.intervalMs);
+    return true;
+  }
 }
