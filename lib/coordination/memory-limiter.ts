@@ -3,9 +3,10 @@
  * record with a `setTimeout` for the record's window: one live timer per login for a day
  * with Egnyte's daily quota, so a busy process accumulates thousands. This storage keeps the
  * same records and answers, and expires them by timestamp: on access, and a few at a time as
- * records are written (oldest first). The limiter's logic stays the library's own.
+ * records are written (see sweeper.ts). The limiter's logic stays the library's own.
  */
 import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions } from 'rate-limiter-flexible';
+import { Sweeper } from './sweeper.js';
 
 interface Entry {
   value: number;
@@ -18,6 +19,7 @@ const SWEEP_PER_WRITE = 8;
 /** The storage interface RateLimiterMemory calls (`_memoryStorage`), without timers. */
 class TimestampStorage {
   readonly _storage = new Map<string, Entry>();
+  private readonly sweeper = new Sweeper(this._storage, (entry: Entry, now: number) => entry.expiresAt !== null && entry.expiresAt <= now, SWEEP_PER_WRITE);
 
   private live(key: string, now: number): Entry | undefined {
     const entry = this._storage.get(key);
@@ -39,13 +41,8 @@ class TimestampStorage {
   set(key: string, value: number, durationSec: number): RateLimiterRes {
     const now = Date.now();
     const durationMs = durationSec * 1000;
-    this._storage.delete(key);
     this._storage.set(key, { value, expiresAt: durationMs > 0 ? now + durationMs : null });
-    let seen = 0;
-    for (const [k, entry] of this._storage) {
-      if (seen++ >= SWEEP_PER_WRITE) break;
-      if (entry.expiresAt !== null && entry.expiresAt <= now) this._storage.delete(k);
-    }
+    this.sweeper.sweep(now);
     return new RateLimiterRes(0, durationMs === 0 ? -1 : durationMs, value, true);
   }
 

@@ -1,10 +1,11 @@
 /**
  * `memoryCoordination()`: the coordination contract inside one process, the default. Every
  * operation is a synchronous Map step behind a promise, so each is atomic by construction.
- * Entries expire lazily on access and by a periodic sweep bounded per call.
+ * Entries expire lazily on access and by a sweep of a few entries per write (see sweeper.ts).
  */
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import { timerFreeMemoryLimiter } from './memory-limiter.js';
+import { Sweeper } from './sweeper.js';
 import type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './types.js';
 
 interface Entry {
@@ -18,6 +19,7 @@ const SWEEP_PER_WRITE = 16;
 class MemoryCoordination implements EgnyteCoordination {
   readonly name = 'memory';
   private readonly entries = new Map<string, Entry>();
+  private readonly sweeper = new Sweeper(this.entries, (entry: Entry, now: number) => entry.expiresAt <= now, SWEEP_PER_WRITE);
 
   private read(key: string, now = Date.now()): string | undefined {
     const entry = this.entries.get(key);
@@ -30,14 +32,8 @@ class MemoryCoordination implements EgnyteCoordination {
   }
 
   private write(key: string, value: string, ttlMs: number, now = Date.now()): void {
-    // Re-inserting moves the key to the end, so the oldest writes are swept first.
-    this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: now + ttlMs });
-    let swept = 0;
-    for (const [k, entry] of this.entries) {
-      if (swept++ >= SWEEP_PER_WRITE) break;
-      if (entry.expiresAt <= now) this.entries.delete(k);
-    }
+    this.sweeper.sweep(now);
   }
 
   /** Live and not yet swept entries: for tests of memory growth. */
