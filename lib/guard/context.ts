@@ -5,9 +5,10 @@
  * refreshed it, or a stale session write put an older copy back) before the login ends.
  */
 import type { Request } from 'express';
-import { type EgnyteApiClient, createEgnyteApiClient } from '../egnyte/api-client.js';
+import { type EgnyteApi, type EgnyteApiClient, createEgnyteApiClient } from '../egnyte/api-client.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import type { Runtime } from '../runtime.js';
+import type { EgnyteQuota } from '../egnyte/quota.js';
 import type { EgnyteLogin, EgnyteRequestContext, EgnyteUser } from '../types.js';
 import { isExpired } from './reload.js';
 
@@ -48,24 +49,55 @@ function clientFor(req: Request, runtime: Runtime, view: LoginView): EgnyteApiCl
   });
 }
 
+/**
+ * `req.egnyte` for a signed-in request. A class, not an object literal: every guarded request
+ * makes one, and a literal with getters and closures cost more to build than the rest of the
+ * guard. `fetch` is a getter so that `const { fetch } = req.egnyte` still works.
+ */
+class RequestContext implements EgnyteRequestContext {
+  readonly loginId: string;
+  readonly user: EgnyteUser;
+  readonly domain: string;
+  readonly stale: boolean;
+  readonly userFetchedAt: number;
+  readonly data: unknown;
+  readonly #req: Request;
+  readonly #runtime: Runtime;
+  readonly #view: LoginView;
+  #client: EgnyteApiClient | undefined;
+  #fetch: EgnyteRequestContext['fetch'] | undefined;
+
+  constructor(req: Request, runtime: Runtime, view: LoginView, stale: boolean) {
+    this.loginId = view.id;
+    this.user = view.user;
+    this.domain = view.domain;
+    this.stale = stale;
+    this.userFetchedAt = view.userFetchedAt ?? 0;
+    this.data = view.data;
+    this.#req = req;
+    this.#runtime = runtime;
+    this.#view = view;
+  }
+
+  #lazyClient(): EgnyteApiClient {
+    return (this.#client ??= clientFor(this.#req, this.#runtime, this.#view));
+  }
+
+  // The app may stream a large answer: the client's timeout covers waiting for the headers only.
+  get fetch(): EgnyteRequestContext['fetch'] {
+    return (this.#fetch ??= (path, init) => this.#lazyClient().fetch(path, init));
+  }
+
+  get api(): EgnyteApi {
+    return this.#lazyClient().api;
+  }
+
+  get quota(): EgnyteQuota | undefined {
+    return this.#client?.quota;
+  }
+}
+
 /** Builds `req.egnyte` for a signed-in request. */
 export function contextFor(req: Request, runtime: Runtime, view: LoginView, stale: boolean): EgnyteRequestContext {
-  let client: EgnyteApiClient | undefined;
-  const lazyClient = (): EgnyteApiClient => (client ??= clientFor(req, runtime, view));
-  return {
-    loginId: view.id,
-    user: view.user,
-    domain: view.domain,
-    stale,
-    userFetchedAt: view.userFetchedAt ?? 0,
-    data: view.data,
-    // The app may stream a large answer: the client's timeout covers waiting for the headers only.
-    fetch: (path, init) => lazyClient().fetch(path, init),
-    get api() {
-      return lazyClient().api;
-    },
-    get quota() {
-      return client?.quota;
-    },
-  };
+  return new RequestContext(req, runtime, view, stale);
 }

@@ -9,14 +9,15 @@ import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';
-import { resolveLogin, resolveLoginNow } from './resolve-login.js';
+import { type Resolution, resolveLogin, resolveLoginNow } from './resolve-login.js';
+import { redirect } from '../web/redirect.js';
 
 const MODES = new Set(['auto', 'redirect', 'status']);
 
 function answerUnauthenticated(req: Request, res: Response, attached: AttachedRuntime, mode: string): void {
   if (mode === 'redirect' || (mode === 'auto' && prefersHtml(req))) {
     const returnTo = req.method === 'GET' || req.method === 'HEAD' ? publicUrlOf(attached, req) : undefined;
-    res.redirect(loginUrl(attached, returnTo));
+    redirect(res, loginUrl(attached, returnTo));
     return;
   }
   res
@@ -41,14 +42,18 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
       problems: ['onUnauthenticated must be auto, redirect or status'],
     });
   }
-  return async function egnyteGuard(req, res, next) {
-    const attached = requireRuntime(req);
-    const session = requireSession(req);
-    // A fresh login (the common case) is served without waiting on a promise.
-    const resolution = resolveLoginNow(req, session, attached.runtime) ?? (await resolveLogin(req, session, attached.runtime));
+  const settle = (req: Request, res: Response, next: NextFunction, attached: AttachedRuntime, resolution: Resolution): void => {
     if (resolution.kind === 'signed_in') return next();
     if (resolution.kind === 'failed' || resolution.error) return next(resolution.error);
     answerUnauthenticated(req, res, attached, mode);
+  };
+  // Not an async function: a fresh login (the common case) is served without making a promise.
+  return function egnyteGuard(req, res, next) {
+    const attached = requireRuntime(req);
+    const session = requireSession(req);
+    const now = resolveLoginNow(req, session, attached.runtime);
+    if (now) return settle(req, res, next, attached, now);
+    return resolveLogin(req, session, attached.runtime).then((resolution) => settle(req, res, next, attached, resolution));
   };
 }
 
