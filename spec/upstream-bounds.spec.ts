@@ -46,14 +46,17 @@ function fetchWith(fake: Fake): (url: string, init?: RequestInit) => Promise<Res
 }
 
 describe('tag stripping is linear', () => {
-  const medianMs = (input: string): number => {
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
+  // The fastest of several runs: noise (a GC pause, another process on the core) only ever
+  // adds time, so the minimum is what the input itself costs. A median of 7 still failed now
+  // and then with the whole suite running on two cores.
+  const fastestMs = (input: string): number => {
+    let fastest = Infinity;
+    for (let i = 0; i < 9; i++) {
       const started = performance.now();
       errorTextsOf(input);
-      times.push(performance.now() - started);
+      fastest = Math.min(fastest, performance.now() - started);
     }
-    return times.sort((a, b) => a - b)[3]!;
+    return fastest;
   };
 
   test.each([
@@ -63,12 +66,12 @@ describe('tag stripping is linear', () => {
     ['"<" and spaces', '< '.repeat(32 * 1024)],
   ])('%s costs about what 64 KiB of plain text costs', (_name, hostile) => {
     const plain = 'a'.repeat(hostile.length);
-    medianMs(hostile); // warm-up: compile the regexes before comparing
-    medianMs(plain);
+    fastestMs(hostile); // warm-up: compile the regexes before comparing
+    fastestMs(plain);
     // A ratio against a linear baseline measured alongside, not a wall-clock limit: the
     // quadratic pattern made the first case about 10,000 times slower than plain text.
     const floor = 0.05; // ms: below this the clock is too coarse for a ratio to mean anything
-    expect(Math.max(medianMs(hostile), floor) / Math.max(medianMs(plain), floor)).toBeLessThan(25);
+    expect(Math.max(fastestMs(hostile), floor) / Math.max(fastestMs(plain), floor)).toBeLessThan(25);
   });
 
   test('tags are still dropped', () => {
