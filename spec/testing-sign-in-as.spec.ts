@@ -114,10 +114,10 @@ it("follows a domain's own origin (http://{host}.localhost:PORT), which Node can
   const sentTo: string[] = [];
   app.get('/signin', (req, res, next) => {
     // Stands for an emulator that sends browsers to each domain's own origin.
-    const redirect = res.redirect.bind(res) as (url: string) => void;
-    (res as { redirect: (url: string) => void }).redirect = (url) => {
+    const location = res.location.bind(res);
+    res.location = (url) => {
       sentTo.push(url.replace(`${manual.url}/d/acme.egnyte.com`, `http://acme.egnyte.com.localhost:${port}`));
-      redirect(sentTo.at(-1)!);
+      return location(sentTo.at(-1)!);
     };
     req.url = '/egnyte/login?domain=acme';
     next();

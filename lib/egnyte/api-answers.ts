@@ -1,11 +1,11 @@
 /**
  * Reading Egnyte API answers: JSON whatever the content type says (Egnyte sometimes labels
  * JSON `text/plain`), bounded in size, and every error shape turned into an
- * {@link EgnyteAuthError}. Like `classifyEgnyteFailure`, messages never quote Egnyte's free
+ * {@link EgnyteAuthError}. Like `classifyEgnyteAnswer`, messages never quote Egnyte's free
  * text (it may echo a token or a password); only Egnyte's machine codes are kept.
  */
 import { EgnyteAuthError } from '../errors/errors.js';
-import { classifyEgnyteFailure } from './upstream.js';
+import { classifyEgnyteAnswer } from './upstream.js';
 
 /** Largest API answer read into memory, in bytes. Listings of huge folders are paged by Egnyte. */
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -82,13 +82,13 @@ export function egnyteErrorCodes(body: unknown): string[] {
 
 /**
  * Turns a non-2xx API answer into an {@link EgnyteAuthError}: throttling, refused tokens and
- * Egnyte's special messages as `classifyEgnyteFailure` reads them; otherwise 404 `not_found`,
+ * Egnyte's special messages as `classifyEgnyteAnswer` reads them; otherwise 404 `not_found`,
  * 403 `permission_denied`, and `upstream_error` for the rest, with Egnyte's codes in the
  * message. Consumes the body.
  */
 export async function egnyteApiFailure(response: Response): Promise<EgnyteAuthError> {
   const text = await readBoundedText(response, MAX_ERROR_BYTES).catch(() => '');
-  const classified = await classifyEgnyteFailure(new Response(text, { status: response.status, headers: response.headers }), 'api');
+  const classified = classifyEgnyteAnswer(response.status, (name) => response.headers.get(name), text, 'api');
   if (classified.code !== 'upstream_error' || response.status >= 500) return classified;
   let parsed: unknown;
   try {

@@ -5,7 +5,7 @@
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import type { EgnyteUser } from '../types.js';
-import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
+import { type EgnyteAnswer, callEgnyte, classifyEgnyteAnswer, classifyEgnyteFailure, requestEgnyte } from './upstream.js';
 
 /** Egnyte's current-user endpoint. */
 export const USERINFO_PATH = '/pubapi/v1/userinfo';
@@ -100,13 +100,25 @@ export async function callEgnyteApi(
   return response;
 }
 
-/** Reads the current user from Egnyte's userinfo endpoint. */
+const utf8 = new TextDecoder();
+
+function failed(answer: EgnyteAnswer): boolean {
+  return answer.status < 200 || answer.status > 299;
+}
+
+function failureOf(answer: EgnyteAnswer): EgnyteAuthError {
+  return classifyEgnyteAnswer(answer.status, answer.header, utf8.decode(answer.body), 'api');
+}
+
+/** Reads the current user from Egnyte's userinfo endpoint (on every sign-in and re-read: no Response is built). */
 export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, accessToken: string): Promise<EgnyteUser> {
-  const response = await callEgnyteApi(config, domain, accessToken, USERINFO_PATH);
-  if (!response.ok) throw await classifyEgnyteFailure(response, 'api');
+  const answer = await requestEgnyte(config, config.domainBaseUrl(domain) + USERINFO_PATH, {
+    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+  });
+  if (failed(answer)) throw failureOf(answer);
   let body: unknown;
   try {
-    body = await response.json();
+    body = JSON.parse(utf8.decode(answer.body));
   } catch {
     throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer was not valid JSON.');
   }
@@ -119,11 +131,10 @@ export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, ac
  * the refresh token as well covers servers that do not.
  */
 export async function revokeToken(config: ResolvedConfig, domain: string, accessToken: string, token = accessToken): Promise<void> {
-  const response = await callEgnyte(config, config.domainBaseUrl(domain) + REVOKE_PATH, {
+  const answer = await requestEgnyte(config, config.domainBaseUrl(domain) + REVOKE_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${accessToken}` },
     body: new URLSearchParams({ token }).toString(),
   });
-  if (!response.ok) throw await classifyEgnyteFailure(response, 'api');
-  await response.body?.cancel();
+  if (failed(answer)) throw failureOf(answer);
 }

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
-import { MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, continuedStream, joinChunks, readCapped, responseOf, webBody } from './http-body.js';
+import { type CappedRead, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, continuedStream, joinChunks, readCapped, responseOf, webBody } from './http-body.js';
 import { type RawAnswer, egnyteFetch, sendDirect } from './http-client.js';
 
 const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -104,7 +104,13 @@ async function send(config: ResolvedConfig, url: string, init: RequestInit, call
     if (direct) return direct;
   }
   const response = await config.fetch(url, { ...init, signal: call.signal, redirect: 'manual' });
-  return { status: response.status, headers: response.headers, body: webBody(response.body), original: response };
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    headers: () => response.headers,
+    body: webBody(response.body),
+    original: response,
+  };
 }
 
 /** Logs the method, the path (never the query: it may carry something secret), the outcome and the time. */
@@ -125,6 +131,32 @@ function logAnswer(init: RequestInit, url: string, started: number, status: numb
  * reads it to classify the error.
  */
 export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}, until: 'body' | 'headers' = 'body'): Promise<Response> {
+  const { answer, call } = await start(config, url, init);
+  const { status } = answer;
+  const appSignal = init.signal ?? undefined;
+
+  if (until === 'headers' && status < 400) {
+    call.stopTimer();
+    if (answer.original && !appSignal) {
+      call.release();
+      return answer.original;
+    }
+    // The app's signal must still reach the body it streams; the link goes when the body ends.
+    return responseOf(status, answer.headers(), continuedStream([], answer.body, call.release, call.failure));
+  }
+
+  const limit = status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_BODY_BYTES;
+  const read = await readWithin(answer, call, limit);
+  if (until === 'headers' && !read.ended) {
+    // An error answer longer than the package needs: the rest is the app's to stream.
+    call.stopTimer();
+    return responseOf(status, answer.headers(), continuedStream(read.chunks, answer.body, call.release, call.failure));
+  }
+  return responseOf(status, answer.headers(), finish(answer, call, read, limit));
+}
+
+/** Sends, with the call's lifetime started; a failure to send is released and reported in the package's terms. */
+async function start(config: ResolvedConfig, url: string, init: RequestInit): Promise<{ answer: RawAnswer; call: CallLifetime }> {
   const appSignal = init.signal ?? undefined;
   appSignal?.throwIfAborted(); // nothing sent: the app's own abort, as fetch reports it
   const call = new CallLifetime(config.timeoutMs, appSignal);
@@ -139,39 +171,49 @@ export async function callEgnyte(config: ResolvedConfig, url: string, init: Requ
     throw failure;
   }
   logAnswer(init, url, started, answer.status);
-  const { status, headers } = answer;
+  return { answer, call };
+}
 
-  if (until === 'headers' && status < 400) {
-    call.stopTimer();
-    if (answer.original && !appSignal) {
-      call.release();
-      return answer.original;
-    }
-    // The app's signal must still reach the body it streams; the link goes when the body ends.
-    return responseOf(status, headers, continuedStream([], answer.body, call.release, call.failure));
-  }
-
-  const limit = status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_BODY_BYTES;
-  let read;
+async function readWithin(answer: RawAnswer, call: CallLifetime, limit: number): Promise<CappedRead> {
   try {
-    read = await readCapped(answer.body, limit);
+    return await readCapped(answer.body, limit);
   } catch (err) {
     call.release();
     throw call.failure(err);
   }
-  if (until === 'headers' && !read.ended) {
-    // An error answer longer than the package needs: the rest is the app's to stream.
-    call.stopTimer();
-    return responseOf(status, headers, continuedStream(read.chunks, answer.body, call.release, call.failure));
-  }
+}
+
+/** The call is over once its body is read: the bytes within `limit`, or a refusal of an oversized success. */
+function finish(answer: RawAnswer, call: CallLifetime, read: CappedRead, limit: number): Uint8Array {
   call.release();
   if (!read.ended) {
     answer.body.cancel();
-    if (status < 400) {
+    if (answer.status < 400) {
       throw new EgnyteAuthError('upstream_error', `Egnyte's answer was larger than ${MAX_BODY_BYTES / 1024} KiB, far more than expected; it was not read.`, {
-        upstreamStatus: status,
+        upstreamStatus: answer.status,
       });
     }
   }
-  return responseOf(status, headers, joinChunks(read.chunks, limit));
+  return joinChunks(read.chunks, limit);
+}
+
+/** An answer read whole, for the package's own calls (token, userinfo, revocation): no Response is built for it. */
+export interface EgnyteAnswer {
+  status: number;
+  /** One header's value (repeated ones joined with ", "), or null. */
+  header(name: string): string | null;
+  /** The body: at most 1 MiB, or 64 KiB of an error. */
+  body: Uint8Array;
+}
+
+/**
+ * Like {@link callEgnyte} with `until: 'body'`, for callers that only need the status, a few
+ * headers and the bytes. A Response (its Headers, its stream) costs several times what the
+ * request itself does, on every sign-in and re-read; the package's own calls skip it.
+ */
+export async function requestEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}): Promise<EgnyteAnswer> {
+  const { answer, call } = await start(config, url, init);
+  const limit = answer.status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_BODY_BYTES;
+  const body = finish(answer, call, await readWithin(answer, call, limit), limit);
+  return { status: answer.status, header: answer.header, body };
 }

@@ -14,7 +14,10 @@ import { type BodySource, continuedStream, headersOf, nodeBody, responseOf } fro
 /** An answer whose headers have arrived, its body not yet read. */
 export interface RawAnswer {
   status: number;
-  headers: Headers;
+  /** One header's value (repeated ones joined with ", "), or null: without building a Headers. */
+  header(name: string): string | null;
+  /** All headers, as fetch has them (made on first use). */
+  headers(): Headers;
   body: BodySource;
   /** The Response an injected fetch returned, to hand back untouched when nothing needs adding. */
   original?: Response;
@@ -68,21 +71,57 @@ function directRequest(init: RequestInit): { method: string; headers: string[]; 
 }
 
 /**
- * Sends with `request()` when it can do so exactly as fetch would; resolves when the headers
+ * `url` as the origin and the path `Agent.request()` takes, or undefined for anything but a
+ * plain `http(s)://host[:port]/path?query` (the package's own URLs are), which is left to
+ * undici's own URL parsing. Splitting here skips a WHATWG URL parse per call.
+ */
+export function splitUrl(url: string): { origin: string; path: string } | undefined {
+  const start = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
+  if (start < 0) return undefined;
+  let slash = url.length;
+  for (let i = start; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === 0x2f /* / */) {
+      slash = i;
+      break;
+    }
+    // userinfo, a query or fragment right after the host, upper case, or anything unusual: undici decides.
+    if (!((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x3a)) return undefined;
+  }
+  if (slash === start || url.includes('#', slash)) return undefined;
+  return { origin: url.slice(0, slash), path: slash === url.length ? '/' : url.slice(slash) };
+}
+
+function answerOf(status: number, raw: Record<string, string | string[] | undefined>, body: BodySource): RawAnswer {
+  let headers: Headers | undefined;
+  return {
+    status,
+    header(name) {
+      const value = raw[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+    headers: () => (headers ??= headersOf(raw)),
+    body,
+  };
+}
+
+/**
+ * Sends with undici when it can do so exactly as fetch would; resolves when the headers
  * arrive. Returns undefined when the request must go through fetch instead. `signal` may be an
  * EventEmitter that emits `abort`: undici takes one, at a small fraction of an AbortSignal's cost.
  */
 export async function sendDirect(url: string, init: RequestInit, signal: AbortSignal | EventEmitter | undefined): Promise<RawAnswer | undefined> {
   const direct = directRequest(init);
   if (!direct) return undefined;
-  const answer = await request(url, {
-    dispatcher: sharedAgent(),
+  const options = {
     method: direct.method as 'GET',
     headers: direct.headers,
     ...(direct.body !== undefined ? { body: direct.body as string } : {}),
     ...(signal ? { signal } : {}),
-  });
-  return { status: answer.statusCode, headers: headersOf(answer.headers), body: nodeBody(answer.body) };
+  };
+  const split = splitUrl(url);
+  const answer = split ? await sharedAgent().request({ ...options, ...split }) : await request(url, { ...options, dispatcher: sharedAgent() });
+  return answerOf(answer.statusCode, answer.headers, nodeBody(answer.body));
 }
 
 /**
@@ -92,7 +131,7 @@ export async function sendDirect(url: string, init: RequestInit, signal: AbortSi
 export async function egnyteFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const answer = await sendDirect(url, init, init.signal ?? undefined);
   if (!answer) return globalThis.fetch(url, init);
-  const response = responseOf(answer.status, answer.headers, continuedStream([], answer.body, noop, (err) => err));
+  const response = responseOf(answer.status, answer.headers(), continuedStream([], answer.body, noop, (err) => err));
   Object.defineProperty(response, 'url', { value: url });
   return response;
 }

@@ -64,6 +64,12 @@ export interface AcquireOptions {
   holdMs: number;
   /** Stops waiting, rejecting with the signal's reason. */
   signal?: AbortSignal | null;
+  /**
+   * The key has never been used (a token Egnyte has just issued, known to this caller only):
+   * none of its calls can be in flight or waiting, so the slot is given at once, without
+   * asking the limiter; the call still counts against the day and pauses its lane after it.
+   */
+  firstUse?: boolean;
 }
 
 /** Paces calls per key (one key per token or login). Make one per app and share it. */
@@ -227,8 +233,17 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
     return current && current.consumedPoints >= perDay ? dailyExceeded(current.msBeforeNext) : undefined;
   }
 
+  async function firstSlot(key: string, deadline: number): Promise<PaceSlot> {
+    if (daily) {
+      const result = await attempt(() => daily.consume(key, 1), deadline);
+      if (!result.ok) throw dailyExceeded(result.msBeforeNext);
+    }
+    return slotFor(key, `${key}:0`);
+  }
+
   async function acquire(key: string, options: AcquireOptions): Promise<PaceSlot> {
     options.signal?.throwIfAborted();
+    if (options.firstUse) return firstSlot(key, options.deadline);
     // Fail fast: nobody should wait seconds in the queue for a day's quota that is gone.
     const usedUp = await dailyUsedUp(key, options.deadline);
     if (usedUp) throw usedUp;

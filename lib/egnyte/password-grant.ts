@@ -16,7 +16,7 @@ import { createEgnytePacer } from './pacing.js';
 import { resolvePasswordGrantOptions, type EgnytePasswordGrantOptions, type ResolvedPasswordGrant } from './password-grant-options.js';
 import type { EgnyteQuota } from './quota.js';
 import { normalizeTokenResponse, TOKEN_PATH } from './token-client.js';
-import { callEgnyte, classifyEgnyteFailure, errorTextsOf } from './upstream.js';
+import { callEgnyte, classifyEgnyteAnswer, errorTextsOf } from './upstream.js';
 
 /** What {@link egnytePasswordGrant} returns: the tokens and a paced client for them. */
 export interface EgnytePasswordGrant {
@@ -55,7 +55,7 @@ async function grantFailure(response: Response, secrets: readonly string[]): Pro
   const text = await readBoundedText(response, MAX_TOKEN_ANSWER).catch(() => '');
   const { texts, oauthError } = errorTextsOf(text);
   const known = oauthError !== undefined && OAUTH_ERRORS.has(oauthError) ? oauthError : undefined;
-  const classified = await classifyEgnyteFailure(new Response(text, { status: response.status, headers: response.headers }), 'token');
+  const classified = classifyEgnyteAnswer(response.status, (name) => response.headers.get(name), text, 'token');
   const upstreamStatus = response.status;
   const said = `HTTP ${upstreamStatus}${known ? `, ${known}` : ''}`;
   let error = classified;

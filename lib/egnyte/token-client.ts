@@ -7,7 +7,7 @@ import * as oidc from 'openid-client';
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import type { EgnyteTokenSet } from '../types.js';
-import { callEgnyte, classifyEgnyteFailure } from './upstream.js';
+import { classifyEgnyteAnswer, requestEgnyte } from './upstream.js';
 
 /** Egnyte's token endpoint path, also its authorization endpoint (GET). */
 export const TOKEN_PATH = '/puboauth/token';
@@ -36,22 +36,26 @@ export function normalizeTokenResponse(body: unknown): Record<string, unknown> {
   return out;
 }
 
-/** openid-client's fetch: our timeout and error mapping, then the normalised JSON. */
+/**
+ * openid-client's fetch: our timeout and error mapping, then the normalised JSON. openid-client
+ * wants a Response: the one built here, from the normalised answer, is the only one per call.
+ */
 function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
   return async (url, options) => {
-    const response = await callEgnyte(config, url, {
+    const answer = await requestEgnyte(config, url, {
       method: options.method,
       headers: options.headers as HeadersInit,
       body: options.body as BodyInit | null,
       signal: options.signal,
     });
-    if (!response.ok) throw await classifyEgnyteFailure(response, 'token');
+    const text = utf8.decode(answer.body);
+    if (answer.status < 200 || answer.status > 299) throw classifyEgnyteAnswer(answer.status, answer.header, text, 'token');
     let body: unknown;
     try {
-      body = await response.json();
+      body = JSON.parse(text);
     } catch {
       throw new EgnyteAuthError('token_exchange_failed', 'Egnyte\'s token answer was not valid JSON. Try signing in again.', {
-        upstreamStatus: response.status,
+        upstreamStatus: answer.status,
       });
     }
     return new Response(JSON.stringify(normalizeTokenResponse(body)), {
@@ -61,8 +65,30 @@ function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
   };
 }
 
-/** An openid-client Configuration for one Egnyte domain. */
+const utf8 = new TextDecoder();
+
+/** Configurations kept per domain: each costs as much to build as the exchange's own request does. */
+const CLIENTS_KEPT = 256;
+const clients = new WeakMap<ResolvedConfig, Map<string, oidc.Configuration>>();
+
+/** The openid-client Configuration of `domain`, built once per `egnyteAuth()` and domain (the most recent 256). */
 function clientFor(config: ResolvedConfig, domain: string): oidc.Configuration {
+  let kept = clients.get(config);
+  if (!kept) clients.set(config, (kept = new Map()));
+  let client = kept.get(domain);
+  if (client) {
+    // Most recently used last, so the oldest goes first.
+    kept.delete(domain);
+  } else {
+    client = newClient(config, domain);
+    if (kept.size >= CLIENTS_KEPT) kept.delete(kept.keys().next().value as string);
+  }
+  kept.set(domain, client);
+  return client;
+}
+
+/** An openid-client Configuration for one Egnyte domain. */
+function newClient(config: ResolvedConfig, domain: string): oidc.Configuration {
   const base = config.domainBaseUrl(domain);
   const server: oidc.ServerMetadata = {
     issuer: base,

@@ -8,7 +8,7 @@ import { EgnyteAuthError } from '../errors/errors.js';
 import { classifyTokenRefusal } from './token-refusal.js';
 import { MAX_ERROR_BODY_BYTES, joinChunks, readCapped, webBody } from './http-body.js';
 
-export { callEgnyte } from './http-call.js';
+export { callEgnyte, requestEgnyte, type EgnyteAnswer } from './http-call.js';
 
 const SAFE_WORD = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -71,10 +71,14 @@ export function errorTextsOf(body: string): { texts: string[]; oauthError?: stri
  * status and `retryAfter`. Consumes the body.
  */
 export async function classifyEgnyteFailure(response: Response, endpoint: EgnyteEndpointKind): Promise<EgnyteAuthError> {
-  const status = response.status;
-  const mashery = (response.headers.get('x-mashery-error-code') ?? '').toUpperCase();
-  const retryAfterHeader = response.headers.get('retry-after');
-  const { texts, oauthError } = errorTextsOf(await readErrorBody(response));
+  return classifyEgnyteAnswer(response.status, (name) => response.headers.get(name), await readErrorBody(response), endpoint);
+}
+
+/** The same for an answer already read: its status, a header lookup and the body's text. Pure. */
+export function classifyEgnyteAnswer(status: number, header: (name: string) => string | null, body: string, endpoint: EgnyteEndpointKind): EgnyteAuthError {
+  const mashery = (header('x-mashery-error-code') ?? '').toUpperCase();
+  const retryAfterHeader = header('retry-after');
+  const { texts, oauthError } = errorTextsOf(body);
   const said = (pattern: RegExp): boolean => texts.some((t) => pattern.test(t));
   const upstreamStatus = status;
 

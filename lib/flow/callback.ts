@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime.js';
 import { pacedUser } from '../guard/reload.js';
 import { revokeTokens } from '../session/end-login.js';
 import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
+import { skipNextCheck } from '../session/write-guard.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { decideSignIn, runHook } from './hooks.js';
@@ -19,6 +20,7 @@ import { parseCallbackParams } from './params.js';
 import { atSignIn } from './sign-in-errors.js';
 import { prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
+import { redirect } from '../web/redirect.js';
 
 function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', sentCookies: boolean): EgnyteAuthError {
   if (reason === 'no_session_data') {
@@ -50,7 +52,7 @@ function refusalOfAuthorizationError(error: string): EgnyteAuthError {
 /** Loads the user once at sign-in; throttling or an unreachable Egnyte leave it for the guard. */
 async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser | undefined> {
   try {
-    return await pacedUser(runtime, loginId, domain, accessToken);
+    return await pacedUser(runtime, loginId, domain, accessToken, true);
   } catch (err) {
     if (err instanceof EgnyteAuthError && (err.code === 'rate_limited' || err.code === 'upstream_unavailable')) return undefined;
     throw atSignIn(err);
@@ -91,7 +93,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
       const loginId = newLoginId();
       const hooked = config.afterCallback !== undefined || config.onLogin !== undefined;
       // The app's hooks are promised the user: without it (Egnyte throttling) the sign-in waits for another try.
-      const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
+      const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken, true) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
       const decided = user ? await decideSignIn(config.afterCallback, { req, user, domain }) : {};
       const now = Date.now();
       const login: EgnyteLogin = {
@@ -110,6 +112,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
       try {
         await runtime.logins.create(login.id, domain, tokens);
         // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
+        skipNextCheck(fresh);
         await saveSession(req);
       } catch (err) {
         // express-session writes once more at the end of the response, even after a failed
@@ -148,8 +151,8 @@ export function callbackHandler(runtime: Runtime) {
       log.callback('refused callback: %s', taken.reason);
       // A callback that already signed this browser in (a reload, a restored tab): go where it went.
       const earlier = await runtime.signIns.peek(key);
-      if (earlier?.kind === 'signed_in') return res.redirect(earlier.returnTo);
-      if (session.egnyte?.login) return res.redirect(config.homePath);
+      if (earlier?.kind === 'signed_in') return redirect(res, earlier.returnTo);
+      if (session.egnyte?.login) return redirect(res, config.homePath);
       throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);
@@ -163,6 +166,6 @@ export function callbackHandler(runtime: Runtime) {
     if (result.kind === 'failed') throw errorFromData(result.error);
     // This request lost the race to a twin of the same browser: continue in the winner's session.
     if (!ran && result.sessionId !== req.sessionID) await adoptSession(req, result.sessionId);
-    res.redirect(result.returnTo);
+    redirect(res, result.returnTo);
   };
 }

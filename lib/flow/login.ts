@@ -1,6 +1,5 @@
 /** `GET /egnyte/login`: a fresh attempt (state) kept in the session, then off to Egnyte. */
 import type { Request, Response } from 'express';
-import * as oidc from 'openid-client';
 import type { ResolvedConfig } from '../config/options.js';
 import { normalizeEgnyteDomain } from '../config/domain.js';
 import { sanitizeReturnTo } from '../config/return-to.js';
@@ -11,6 +10,9 @@ import { checkAllowed } from './callback-domain.js';
 import type { EgnyteLoginOptions } from '../types.js';
 import { type LoginParams, parseLoginParams } from './params.js';
 import { PENDING_TTL_MS, addPending } from './pending-logins.js';
+import { redirect } from '../web/redirect.js';
+import { randomValue } from '../random.js';
+import { pkcePair } from './pkce.js';
 
 function authorizationUrl(endpoint: string, config: ResolvedConfig, state: string, codeChallenge: string | undefined): string {
   const url = new URL(endpoint);
@@ -24,13 +26,6 @@ function authorizationUrl(endpoint: string, config: ResolvedConfig, state: strin
     url.searchParams.set('code_challenge_method', 'S256');
   }
   return url.href;
-}
-
-/** A fresh PKCE verifier and its S256 challenge, or neither with `pkce: false`. */
-async function pkcePair(config: ResolvedConfig): Promise<{ codeVerifier?: string; codeChallenge?: string }> {
-  if (!config.pkce) return {};
-  const codeVerifier = oidc.randomPKCECodeVerifier();
-  return { codeVerifier, codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier) };
 }
 
 /**
@@ -54,8 +49,8 @@ export async function startLogin(req: Request, res: Response, config: ResolvedCo
   const session = requireSession(req);
   const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
   if (domain) checkAllowed(config, domain);
-  const state = oidc.randomState();
-  const { codeVerifier, codeChallenge } = await pkcePair(config);
+  const state = randomValue(32);
+  const { codeVerifier, codeChallenge } = config.pkce ? pkcePair() : {};
   session.egnyte ??= {};
   addPending(session.egnyte, state, {
     returnTo: sanitizeReturnTo(params.returnTo, config.homePath),
@@ -67,7 +62,7 @@ export async function startLogin(req: Request, res: Response, config: ResolvedCo
   await saveSession(req);
   const region = params.region === 'us' || params.region === 'eu' ? params.region : config.region(req);
   log.login('login via %s', domain ?? `enhanced auth (${region})`);
-  res.redirect(authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state, codeChallenge));
+  redirect(res, authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state, codeChallenge));
 }
 
 /** The login route. */

@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import type { Runtime } from '../runtime.js';
 import { endLoginEverywhere } from '../session/end-login.js';
 import { endSession, requireSession } from '../session/express-session.js';
+import { redirect } from '../web/redirect.js';
 
 /** The logout route. */
 export function logoutHandler(runtime: Runtime) {
@@ -16,6 +17,6 @@ export function logoutHandler(runtime: Runtime) {
     const login = session.egnyte?.login;
     if (login) await endLoginEverywhere(req, runtime, login, 'logout', config.revokeOnLogout);
     await endSession(req);
-    res.redirect(config.postLogoutRedirect);
+    redirect(res, config.postLogoutRedirect);
   };
 }

@@ -2,8 +2,9 @@
  * What a callback's sign-in ended with, as plain data shared by every request that brings
  * the same `state` (a reload of a slow callback, a restored tab), on any instance.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { EgnyteAuthErrorData } from '../errors/errors.js';
+import { randomValue } from '../random.js';
 
 /** The outcome of one sign-in attempt. */
 export type SignInOutcome =
@@ -17,5 +18,5 @@ export function stateKey(state: string): string {
 
 /** A new opaque login id. */
 export function newLoginId(): string {
-  return randomBytes(18).toString('base64url');
+  return randomValue(18);
 }

@@ -34,11 +34,12 @@ const HOLD_MARGIN_MS = 2000;
 
 /**
  * Reads the user through the login's pacer: Egnyte counts userinfo against the same per-token
- * limit as the app's own calls through `req.egnyte`.
+ * limit as the app's own calls through `req.egnyte`. `firstUse`: the login was just created
+ * (the sign-in's own call), so nothing of it can be waiting yet.
  */
-export async function pacedUser(runtime: Runtime, loginId: string, domain: string, accessToken: string): Promise<EgnyteUser> {
+export async function pacedUser(runtime: Runtime, loginId: string, domain: string, accessToken: string, firstUse = false): Promise<EgnyteUser> {
   const { config, pacer } = runtime;
-  const slot = await pacer.acquire(loginId, { deadline: Date.now() + config.apiWaitMs, holdMs: config.timeoutMs + HOLD_MARGIN_MS });
+  const slot = await pacer.acquire(loginId, { deadline: Date.now() + config.apiWaitMs, holdMs: config.timeoutMs + HOLD_MARGIN_MS, firstUse });
   try {
     return await fetchEgnyteUser(config, domain, accessToken);
   } finally {

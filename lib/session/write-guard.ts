@@ -21,12 +21,25 @@ type Callback = (err?: unknown) => void;
 /** Store wrappers per store, for one runtime. */
 export type StoreGuards = WeakMap<Store, Store>;
 
+/** Sessions whose next write holds a login no one else can know of yet. */
+const unexposed = new WeakSet<object>();
+
+/**
+ * Skips the check for the next write of `session`: the callback's save of a login it has just
+ * created, before its outcome (the session id) is shared with anyone or its cookie sent. No
+ * logout can have ended a login nobody knows; the writes after it are checked as usual.
+ */
+export function skipNextCheck(session: object): void {
+  unexposed.add(session);
+}
+
 function guarded(store: Store, logins: LoginRegistry): Store {
   const wrapper = Object.create(store) as Store;
   wrapper.set = function set(sid: string, session: SessionData, callback?: Callback): void {
+    const known = !unexposed.delete(session);
     store.set(sid, session, (err?: unknown) => {
       const loginId = session?.egnyte?.login?.id;
-      if (err || !loginId) return callback?.(err);
+      if (err || !loginId || !known) return callback?.(err);
       logins.isEnded(loginId).then(
         (ended) => {
           if (!ended) return callback?.();
