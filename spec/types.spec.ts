@@ -38,7 +38,7 @@ const handler: RequestHandler = withEgnyteUser(async (req, res) => {
   // req.session.egnyte is typed by the express-session augmentation.
   const domain: string | undefined = req.session.egnyte?.login?.domain;
   const tokens: EgnyteTokenSet | undefined = req.session.egnyte?.login?.tokens;
-  const returnTo: string | undefined = req.session.egnyte?.pending?.['state']?.returnTo;
+  const returnTo: string | undefined = req.session.egnyte?.pending?.find((attempt) => attempt.state === 'state')?.returnTo;
   // @ts-expect-error -- login.domain is a string, not a number
   const wrong: number | undefined = req.session.egnyte?.login?.domain;
   // @ts-expect-error -- there is no such property on the login

@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime.js';
 import { pacedUser } from '../guard/reload.js';
 import { revokeTokens } from '../session/end-login.js';
 import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
-import { skipNextCheck } from '../session/write-guard.js';
+import { savingNewLogin } from '../session/write-guard.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { decideSignIn, runHook } from './hooks.js';
@@ -63,11 +63,9 @@ async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, a
  * The other tabs' attempts end with this sign-in: their callbacks, when they come, go where
  * they were headed, signed in, without a second code exchange (best effort).
  */
-async function supersede(runtime: Runtime, others: Record<string, EgnytePendingLogin>, sessionId: string): Promise<void> {
+async function supersede(runtime: Runtime, others: readonly EgnytePendingLogin[], sessionId: string): Promise<void> {
   await Promise.all(
-    Object.entries(others).map(([state, entry]) =>
-      runtime.signIns.share(stateKey(state), { kind: 'signed_in', sessionId, returnTo: entry.returnTo }).catch(() => undefined),
-    ),
+    others.map((entry) => runtime.signIns.share(stateKey(entry.state), { kind: 'signed_in', sessionId, returnTo: entry.returnTo }).catch(() => undefined)),
   );
 }
 
@@ -112,12 +110,12 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
       try {
         await runtime.logins.create(login.id, domain, tokens);
         // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
-        skipNextCheck(fresh);
+        savingNewLogin(fresh);
         await saveSession(req);
       } catch (err) {
         // express-session writes once more at the end of the response, even after a failed
         // save: that write must sign no one in, and should keep the other tabs' attempts.
-        fresh.egnyte = Object.keys(others).length > 0 ? { pending: others } : {};
+        fresh.egnyte = others.length > 0 ? { pending: others } : {};
         throw err;
       }
       log.callback('signed in on %s', domain);

@@ -20,6 +20,8 @@ export interface EgnyteTokenSet {
 
 /** A login attempt waiting for its callback. */
 export interface EgnytePendingLogin {
+  /** The `state` sent to Egnyte, which the callback must bring back. */
+  state: string;
   /** Where to send the browser after the callback. */
   returnTo: string;
   /** The domain chosen at login, when known then. */
@@ -56,8 +58,8 @@ export interface EgnyteLogin {
 
 /** What the package keeps under `req.session.egnyte`. */
 export interface EgnyteSessionData {
-  /** Pending login attempts by `state` (bounded, expiring after 10 minutes). */
-  pending?: Record<string, EgnytePendingLogin>;
+  /** Pending login attempts, oldest first (bounded, expiring after 10 minutes). */
+  pending?: EgnytePendingLogin[];
   /** The current login, if any. */
   login?: EgnyteLogin;
 }

@@ -29,17 +29,17 @@ const unexposed = new WeakSet<object>();
  * created, before its outcome (the session id) is shared with anyone or its cookie sent. No
  * logout can have ended a login nobody knows; the writes after it are checked as usual.
  */
-export function skipNextCheck(session: object): void {
+export function savingNewLogin(session: object): void {
   unexposed.add(session);
 }
 
 function guarded(store: Store, logins: LoginRegistry): Store {
   const wrapper = Object.create(store) as Store;
   wrapper.set = function set(sid: string, session: SessionData, callback?: Callback): void {
-    const known = !unexposed.delete(session);
+    const fresh = unexposed.delete(session);
     store.set(sid, session, (err?: unknown) => {
       const loginId = session?.egnyte?.login?.id;
-      if (err || !loginId || !known) return callback?.(err);
+      if (err || !loginId || fresh) return callback?.(err);
       logins.isEnded(loginId).then(
         (ended) => {
           if (!ended) return callback?.();

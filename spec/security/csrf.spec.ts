@@ -13,8 +13,8 @@ const JSON_ACCEPT = { accept: 'application/json' };
 function agePendingRoute(app: Express): void {
   app.post('/test/shift-pending', (req, res) => {
     const shift = Number(req.query.shift);
-    for (const entry of Object.values(req.session.egnyte?.pending ?? {})) entry.createdAt += shift;
-    res.json({ shifted: Object.keys(req.session.egnyte?.pending ?? {}).length });
+    for (const entry of req.session.egnyte?.pending ?? []) entry.createdAt += shift;
+    res.json({ shifted: req.session.egnyte?.pending?.length ?? 0 });
   });
 }
 

@@ -34,7 +34,7 @@ describe('on by default', () => {
     expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(second.searchParams.get('code_challenge')).not.toBe(challenge);
     const pending = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.pending!;
-    const attempt = pending[first.searchParams.get('state') ?? '']!;
+    const attempt = pending.find((entry) => entry.state === first.searchParams.get('state'))!;
     expect(attempt.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     expect(createHash('sha256').update(attempt.codeVerifier!).digest('base64url')).toBe(challenge);
     // The verifier never travels with the browser.
