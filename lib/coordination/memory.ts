@@ -14,7 +14,7 @@ interface Entry {
 }
 
 /** How many entries one write may sweep for expiry, so no call pays for a huge backlog. */
-const SWEEP_PER_WRITE = 16;
+const SWEEP_PER_WRITE = 8;
 
 class MemoryCoordination implements EgnyteCoordination {
   readonly name = 'memory';

@@ -16,6 +16,8 @@ export interface BodySource {
   next(): Promise<Uint8Array | undefined>;
   /** Stops reading and releases the connection. Never throws. */
   cancel(reason?: unknown): void;
+  /** Reads like {@link readCapped}, faster, when the source can; nothing may be read one chunk at a time after it. */
+  readCapped?(maxBytes: number): Promise<CappedRead>;
 }
 
 const NO_BODY: BodySource = { next: () => Promise.resolve(undefined), cancel: () => undefined };
@@ -37,17 +39,60 @@ export function webBody(stream: ReadableStream<Uint8Array> | null): BodySource {
   };
 }
 
+/**
+ * Reads a Node stream up to just past `maxBytes` with its own events: its async iterator is a
+ * generator resumed per chunk, which cost more than the read of a small answer itself.
+ */
+function readStreamCapped(stream: Readable, maxBytes: number): Promise<CappedRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    const stop = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    const onData = (chunk: Uint8Array): void => {
+      chunks.push(chunk);
+      bytes += chunk.byteLength;
+      if (bytes <= maxBytes) return;
+      stop();
+      stream.pause();
+      resolve({ chunks, bytes, ended: false });
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve({ chunks, bytes, ended: true });
+    };
+    const onError = (err: unknown): void => {
+      stop();
+      reject(err);
+    };
+    // Destroyed without an error (aborted): the body did not end.
+    const onClose = (): void => onError(new Error('the answer was cut off'));
+    // Failed or cut off before this reader came: its events are gone already.
+    if (stream.errored || stream.destroyed) return reject(stream.errored ?? new Error('the answer was cut off'));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
+
 /** A Node stream (undici's response body) as a {@link BodySource}. */
 export function nodeBody(stream: Readable): BodySource {
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let chunks: AsyncIterator<Uint8Array> | undefined;
   return {
     async next() {
+      chunks ??= stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
       const { done, value } = await chunks.next();
       return done ? undefined : value;
     },
     cancel(reason) {
       stream.destroy(reason instanceof Error ? reason : undefined);
     },
+    readCapped: (maxBytes) => readStreamCapped(stream, maxBytes),
   };
 }
 

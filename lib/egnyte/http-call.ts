@@ -174,9 +174,10 @@ async function start(config: ResolvedConfig, url: string, init: RequestInit): Pr
   return { answer, call };
 }
 
-async function readWithin(answer: RawAnswer, call: CallLifetime, limit: number): Promise<CappedRead> {
+/** Reads up to `limit`; `whole`: nothing more will be read of it, so the source's own reader may be used. */
+async function readWithin(answer: RawAnswer, call: CallLifetime, limit: number, whole = false): Promise<CappedRead> {
   try {
-    return await readCapped(answer.body, limit);
+    return await (whole && answer.body.readCapped ? answer.body.readCapped(limit) : readCapped(answer.body, limit));
   } catch (err) {
     call.release();
     throw call.failure(err);
@@ -214,6 +215,6 @@ export interface EgnyteAnswer {
 export async function requestEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}): Promise<EgnyteAnswer> {
   const { answer, call } = await start(config, url, init);
   const limit = answer.status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_BODY_BYTES;
-  const body = finish(answer, call, await readWithin(answer, call, limit), limit);
+  const body = finish(answer, call, await readWithin(answer, call, limit, true), limit);
   return { status: answer.status, header: answer.header, body };
 }

@@ -139,9 +139,9 @@ function toTokenSet(response: oidc.TokenEndpointResponse, now: number, previousR
 
 /** Exchanges an authorization code for tokens on `domain`, with the attempt's PKCE verifier when it has one. */
 export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string, codeVerifier?: string): Promise<EgnyteTokenSet> {
-  const callbackUrl = new URL(config.redirectUri);
-  callbackUrl.searchParams.set('code', code);
-  callbackUrl.searchParams.set('state', state);
+  // The callback URL openid-client checks the answer against, from strings: parsing it once is cheaper than setting two params.
+  const separator = config.redirectUri.includes('?') ? '&' : '?';
+  const callbackUrl = new URL(`${config.redirectUri}${separator}code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
   try {
     const checks = { expectedState: state, ...(codeVerifier ? { pkceCodeVerifier: codeVerifier } : {}) };
     const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, checks);
