@@ -3,9 +3,11 @@
  * of the same strings (ratio of times in one run), and the stale-session stampede (a count).
  */
 import { performance } from 'node:perf_hooks';
-import { normalizeEgnyteDomain, sanitizeReturnTo } from '../lib/index.js';
+import { auth } from './support/package.mjs';
 import { startHarness } from '../spec/support/harness.js';
 import { record } from './support/figures.mjs';
+
+const { normalizeEgnyteDomain, sanitizeReturnTo } = auth;
 
 function timeLoop(fn: (input: string) => unknown, inputs: string[], rounds: number): number {
   const started = performance.now();

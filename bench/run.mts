@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure with its target and the baseline it was measured against in
  * the same run. Machines here are noisy and shared, so absolute numbers mean little: throughput
- * figures are medians of per-round ratios over interleaved rounds, memory and Redis figures are
+ * figures are medians of per-round ratios over palindromic rounds, memory and Redis figures are
  * counts.
  *
  * Processes: the emulator, and each app in its own process (express-egnyte-auth and
@@ -9,7 +9,8 @@
  * memory and timer counts; a redis-server of its own on a free loopback port. The parent only
  * generates load (autocannon, and a browser loop for sign-ins).
  *
- * `BENCH_ROUNDS` (default 9) and `BENCH_SECONDS` (default 1) trade time for steadier medians.
+ * `BENCH_ROUNDS` (default 9) and `BENCH_SECONDS` (default 1: a run of sign-ins; a run of
+ * requests takes half) trade time for steadier medians.
  */
 import { pureChecks, stampede } from './in-process.mjs';
 import { memoryFigures } from './memory.mjs';
@@ -62,7 +63,7 @@ try {
   pureChecks(IN_PROCESS);
   await stampede(IN_PROCESS);
 
-  console.log(`\nnpm run bench: ${pace.rounds} interleaved rounds of ${pace.seconds} s per contender, ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
+  console.log(`\nnpm run bench: ${pace.rounds} palindromic rounds (each contender twice: ${pace.seconds / 2} s of requests, ${pace.seconds} s of sign-ins), ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
   process.exitCode = printTable() > 0 ? 1 : 0;
 } catch (err) {
   console.error(err);

@@ -1,10 +1,12 @@
 /**
- * Throughput figures, each the median of per-round ratios from interleaved rounds in one run: the guard
- * and the router against the same app's unguarded routes, passport's session guard measured
- * the same way, and whole sign-ins against passport-oauth2 on the same emulator and store.
+ * Throughput figures, each the median of per-round ratios from palindromic rounds in one run:
+ * the guard and the router against the same app's unguarded routes, passport's session guard
+ * measured the same way, and whole sign-ins against passport-oauth2 on the same emulator and
+ * store. Each contender is warmed up first: a server's throughput is its steady state, after
+ * V8 has compiled the code its requests run (thousands of sign-ins).
  */
 import type { ServerProcess } from './support/child.mjs';
-import { interleaved, median, pairedRatio, record } from './support/figures.mjs';
+import { median, pairedRatio, palindromic, record } from './support/figures.mjs';
 import { requestsPerSecond, signInOnce, signInsPerSecond } from './support/load.mjs';
 
 /** Where each contender's sign-in starts (both bound to the emulated acme domain). */
@@ -20,8 +22,12 @@ export interface Contenders {
 /** How long and how often each contender is measured. */
 export interface Pace {
   rounds: number;
+  /** One run of sign-ins; a run of requests takes half as long (it is many times as many). */
   seconds: number;
 }
+
+/** Warm-up per contender before sign-ins are measured, in seconds: until V8 no longer compiles much of the flow. */
+const SIGN_IN_WARM_UP_SECONDS = 6;
 
 const perSecond = (value: number): string => `${value.toFixed(0)}/s`;
 
@@ -34,19 +40,16 @@ export async function guardFigures(section: string, apps: Contenders, pace: Pace
   const cpu: Record<string, number[]> = {};
   const get = (app: ServerProcess, path: string, cookie: string) => async () => {
     const before = await app.ask<number>('cpu');
-    const { rate, total } = await requestsPerSecond(app.url + path, cookie, pace.seconds);
+    const { rate, total } = await requestsPerSecond(app.url + path, cookie, pace.seconds / 2);
     (cpu[app.url + path] ??= []).push(((await app.ask<number>('cpu')) - before) / total);
     return rate;
   };
-  await interleaved(1, { a: get(apps.ours, '/me', ours), b: get(apps.passport, '/me', passport) }); // warm-up
+  await palindromic(1, { a: get(apps.ours, '/me', ours), b: get(apps.passport, '/me', passport) }); // warm-up
   for (const key of Object.keys(cpu)) delete cpu[key];
-  const s = await interleaved(pace.rounds, {
-    base: get(apps.ours, '/base', ours),
-    plain: get(apps.ours, '/plain', ours),
-    guarded: get(apps.ours, '/me', ours),
-    passportBase: get(apps.passport, '/base', passport),
-    passportGuarded: get(apps.passport, '/me', passport),
-  });
+  const s = {
+    ...(await palindromic(pace.rounds, { base: get(apps.ours, '/base', ours), plain: get(apps.ours, '/plain', ours), guarded: get(apps.ours, '/me', ours) })),
+    ...(await palindromic(pace.rounds, { passportBase: get(apps.passport, '/base', passport), passportGuarded: get(apps.passport, '/me', passport) })),
+  };
   const us = (app: ServerProcess, path: string): string => `${median(cpu[app.url + path] ?? [0]).toFixed(0)} µs`;
   const m = (samples: number[]): string => perSecond(median(samples));
   record(section, 'requireEgnyteUser(), fresh session, vs the same route unguarded', pairedRatio(s.guarded, s.plain), 'x', `unguarded ${m(s.plain)} (${us(apps.ours, '/plain')} CPU), guarded ${m(s.guarded)} (${us(apps.ours, '/me')})`, { op: '>=', value: 0.95 });
@@ -68,10 +71,11 @@ export async function signInFigures(section: string, apps: Contenders, pace: Pac
     cpu[name]!.push(((await app.ask<number>('cpu')) - before) / total);
     return rate;
   };
-  await interleaved(1, { a: signIns('ours', apps.ours, OURS_LOGIN, 1), b: signIns('passport', apps.passport, PASSPORT_LOGIN, 1) }); // warm-up
-  cpu.ours = [];
-  cpu.passport = [];
-  const s = await interleaved(pace.rounds, {
+  for (let i = 0; i < SIGN_IN_WARM_UP_SECONDS / 2; i++) {
+    await signInsPerSecond(apps.ours.url, OURS_LOGIN, 2);
+    await signInsPerSecond(apps.passport.url, PASSPORT_LOGIN, 2);
+  }
+  const s = await palindromic(pace.rounds, {
     ours: signIns('ours', apps.ours, OURS_LOGIN, seconds),
     passport: signIns('passport', apps.passport, PASSPORT_LOGIN, seconds),
   });

@@ -5,11 +5,13 @@
  * `/plain`, all on one store and one session. On Redis, `redisCoordination()` coordinates
  * logins through the same client, as an app with several instances would.
  */
-import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser } from '../../lib/index.js';
-import { redisCoordination } from '../../lib/redis.js';
-import { DEFAULT_EMULATOR_CLIENT } from '../../lib/testing/index.js';
 import { childConfig } from '../support/child.mjs';
+import { auth, redis, testing } from '../support/package.mjs';
 import { type AppConfig, appWithSession, baseRoute, freePort, listenAndServe, plainRoute, sessionStore } from './app-kit.mjs';
+
+const { egnyteAuth, egnyteErrorHandler, requireEgnyteUser } = auth;
+const { redisCoordination } = redis;
+const { DEFAULT_EMULATOR_CLIENT } = testing;
 
 interface EgnyteAppConfig extends AppConfig {
   userCacheSeconds?: number;

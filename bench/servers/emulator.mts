@@ -1,8 +1,8 @@
 /** Bench child: the Egnyte emulator, auto-approving, unthrottled; `calls` reports its counters. */
-import { startEgnyteEmulator } from '../../lib/testing/index.js';
 import { serveCommands } from '../support/child.mjs';
+import { testing } from '../support/package.mjs';
 
-const emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0 });
+const emulator = await testing.startEgnyteEmulator({ autoApprove: true, qps: 0 });
 serveCommands(Number(new URL(emulator.url).port), {
   calls: () => ({ ...emulator.calls }),
   cpu: () => {

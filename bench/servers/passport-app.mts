@@ -8,8 +8,8 @@
 import type { RequestHandler } from 'express';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
-import { DEFAULT_EMULATOR_CLIENT } from '../../lib/testing/index.js';
 import { childConfig } from '../support/child.mjs';
+import { testing } from '../support/package.mjs';
 import { type AppConfig, appWithSession, baseRoute, freePort, listenAndServe, sessionStore } from './app-kit.mjs';
 
 interface BenchUser {
@@ -20,6 +20,7 @@ interface BenchUser {
   refreshToken?: string;
 }
 
+const { DEFAULT_EMULATOR_CLIENT } = testing;
 const config = childConfig<AppConfig>();
 const port = await freePort();
 const domainBase = `${config.emulatorUrl}/d/acme.egnyte.com`;

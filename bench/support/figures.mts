@@ -1,8 +1,8 @@
 /**
  * The bench's figures: each a value, the baseline it was measured against in the same run,
- * and its target. Throughput is measured in interleaved rounds (every contender once per
- * round, in a rotating order) and summarised by medians, so drift on a noisy machine hits
- * every contender alike.
+ * and its target. Throughput is measured in palindromic rounds (every contender twice per
+ * round, in mirrored order) and summarised by medians, so drift on a noisy machine hits every
+ * contender alike.
  */
 
 /** One row of the table `npm run bench` prints. */
@@ -38,17 +38,19 @@ export function median(values: readonly number[]): number {
 export type Samples<K extends string> = Record<K, number[]>;
 
 /**
- * Runs every contender once per round, `rounds` times, starting each round one contender
- * further along so none always goes first; returns each contender's samples in round order.
+ * Runs the contenders in palindromic rounds (A B C C B A, the next round C B A A B C) and takes
+ * each contender's mean of its two runs as the round's sample. A load that rises or falls
+ * steadily through a round (another job starting on the machine) hits both halves of it alike,
+ * so it cancels out of the round's ratios; no contender always goes first or last.
  */
-export async function interleaved<K extends string>(rounds: number, contenders: Record<K, () => Promise<number>>): Promise<Samples<K>> {
+export async function palindromic<K extends string>(rounds: number, contenders: Record<K, () => Promise<number>>): Promise<Samples<K>> {
   const names = Object.keys(contenders) as K[];
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as unknown as Samples<K>;
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]!;
-      samples[name].push(await contenders[name]());
-    }
+    const order = round % 2 ? [...names].reverse() : names;
+    const sums = new Map<K, number>();
+    for (const name of [...order, ...[...order].reverse()]) sums.set(name, (sums.get(name) ?? 0) + (await contenders[name]()));
+    for (const name of names) samples[name].push(sums.get(name)! / 2);
   }
   return samples;
 }
