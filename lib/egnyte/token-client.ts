@@ -37,9 +37,28 @@ export function normalizeTokenResponse(body: unknown): Record<string, unknown> {
 }
 
 /**
- * openid-client's fetch: our timeout and error mapping, then the normalised JSON. openid-client
- * wants a Response: the one built here, from the normalised answer, is the only one per call.
+ * The normalised token answer as openid-client reads it (`response.json()`), already parsed.
+ * A Response with a body (a stream to read, then the same JSON parsed a second time) cost more
+ * than the rest of openid-client's exchange; the answer was read and parsed once already.
  */
+class ParsedTokenAnswer extends Response {
+  readonly #body: Record<string, unknown>;
+
+  constructor(body: Record<string, unknown>) {
+    super(null, { status: 200, headers: { 'content-type': 'application/json' } });
+    this.#body = body;
+  }
+
+  override json(): Promise<Record<string, unknown>> {
+    return Promise.resolve(this.#body);
+  }
+
+  override text(): Promise<string> {
+    return Promise.resolve(JSON.stringify(this.#body));
+  }
+}
+
+/** openid-client's fetch: our timeout and error mapping, then the normalised JSON. */
 function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
   return async (url, options) => {
     const answer = await requestEgnyte(config, url, {
@@ -58,10 +77,7 @@ function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
         upstreamStatus: answer.status,
       });
     }
-    return new Response(JSON.stringify(normalizeTokenResponse(body)), {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-    });
+    return new ParsedTokenAnswer(normalizeTokenResponse(body));
   };
 }
 
