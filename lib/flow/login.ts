@@ -4,7 +4,9 @@ import type { ResolvedConfig } from '../config/options.js';
 import { normalizeEgnyteDomain } from '../config/domain.js';
 import { sanitizeReturnTo } from '../config/return-to.js';
 import { TOKEN_PATH } from '../egnyte/token-client.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
+import { findRuntime } from '../runtime.js';
 import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
 import type { EgnyteLoginOptions } from '../types.js';
@@ -85,12 +87,23 @@ export function loginHandler(config: ResolvedConfig) {
 }
 
 /**
- * `res.egnyteLogin(options)`, one function for every response: it finds its request and
- * config through `this`, so the router attaches it without making a closure per request.
+ * `res.egnyteLogin(options)`: one function on the app's response prototype (`app.response`,
+ * which express gives every response of that app), installed by the router at its first
+ * request. It finds the request, and through it the router it passed through, via `this`; a
+ * per-request property would reshape Node's large response object on every request.
  */
-export function egnyteLoginMethod(config: ResolvedConfig): (this: Response, options?: EgnyteLoginOptions) => Promise<void> {
-  return function egnyteLogin(this: Response, options: EgnyteLoginOptions = {}) {
-    const { returnTo, domain, region } = options;
-    return startLogin(this.req, this, config, { ...(returnTo ? { returnTo } : {}), ...(domain ? { domain } : {}), ...(region ? { region } : {}) });
-  };
+export function egnyteLogin(this: Response, options: EgnyteLoginOptions = {}): Promise<void> {
+  const attached = findRuntime(this.req);
+  if (!attached) {
+    return Promise.reject(new EgnyteAuthError('invalid_config', 'res.egnyteLogin() runs before egnyteAuth(): mount app.use(egnyteAuth({...})) before the handler that calls it.'));
+  }
+  const { returnTo, domain, region } = options;
+  return startLogin(this.req, this, attached.runtime.config, { ...(returnTo ? { returnTo } : {}), ...(domain ? { domain } : {}), ...(region ? { region } : {}) });
+}
+
+/** Puts `egnyteLogin` on the prototype of `res` (once per prototype). */
+export function installEgnyteLogin(res: Response): void {
+  const prototype = Object.getPrototypeOf(res) as Response | null;
+  if (!prototype || prototype.egnyteLogin === egnyteLogin) return;
+  Object.defineProperty(prototype, 'egnyteLogin', { value: egnyteLogin, configurable: true, writable: true, enumerable: false });
 }

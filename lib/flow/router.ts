@@ -3,15 +3,16 @@
  * does on every request: attach the runtime, route session writes through the logout check.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { cookieWarner } from '../config/cookie-check.js';
+import { type CookieLike, cookieWarner } from '../config/cookie-check.js';
 import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
+import { installEgnyteAccessor } from '../guard/context.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
 import { callbackHandler } from './callback.js';
 import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
-import { egnyteLoginMethod, loginHandler } from './login.js';
+import { egnyteLogin, installEgnyteLogin, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
 
 /** express's Router as the app calls it; `handle` is its (untyped) entry point. */
@@ -46,6 +47,24 @@ export function ownPathFilter(routes: Readonly<Record<string, string>>): (url: s
 }
 
 /**
+ * `res.egnyteLogin` and `req.egnyte` on the app's response and request prototypes (express makes
+ * one pair per app): once per app, where a property per request would reshape Node's large
+ * request and response objects every time.
+ */
+function installOnPrototypes(req: Request, res: Response): void {
+  installEgnyteLogin(res);
+  installEgnyteAccessor(req);
+}
+
+/** The cookie and mount warnings (each warns once), until a request with a session came. Answers whether to check again. */
+function startUpChecks(req: Request, checkCookie: (cookie: CookieLike | undefined) => void, checkMount: (mountPath: string) => void): boolean {
+  checkMount(req.baseUrl);
+  if (!req.session?.cookie) return true;
+  checkCookie(req.session.cookie);
+  return false;
+}
+
+/**
  * Creates the router that signs users in with Egnyte. Mount it after express-session.
  * Throws {@link EgnyteAuthError} (`invalid_config`) listing every problem in `options`.
  *
@@ -61,19 +80,19 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const router = express.Router() as EgnyteAuthRouter;
   const checkCookie = cookieWarner(config.baseUrl);
   const checkMount = mountWarner(config.baseUrl);
-  const egnyteLogin = egnyteLoginMethod(config);
   const isOwnPath = ownPathFilter(config.routes);
+  let checking = true;
   // Every request of the app passes through here, nearly all of them for the app's own routes.
   // Dispatching them through this router (its bookkeeping, then a pattern per route) cost a few
   // percent of an unguarded request; instead the router's entry point records the runtime for
   // the guard and hands back at once, synchronously, any path that cannot be one of ours.
+  // Nothing is added to the request or the response objects themselves (see attachRuntime).
   const dispatch = (router as unknown as DispatchingRouter).handle.bind(router);
   (router as unknown as DispatchingRouter).handle = (req, res, out) => {
-    attachRuntime(req, runtime);
+    attachRuntime(req, res, runtime);
     guardSessionWrites(req, runtime.storeGuards, runtime.logins);
-    res.egnyteLogin = egnyteLogin;
-    checkCookie(req.session?.cookie);
-    checkMount(req.baseUrl);
+    if ((Object.getPrototypeOf(res) as Response).egnyteLogin !== egnyteLogin) installOnPrototypes(req, res);
+    if (checking) checking = startUpChecks(req, checkCookie, checkMount);
     if (!isOwnPath(req.url)) return out();
     dispatch(req, res, out);
   };

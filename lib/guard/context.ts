@@ -101,3 +101,32 @@ class RequestContext implements EgnyteRequestContext {
 export function contextFor(req: Request, runtime: Runtime, view: LoginView, stale: boolean): EgnyteRequestContext {
   return new RequestContext(req, runtime, view, stale);
 }
+
+const kContext = Symbol('express-egnyte-auth.context');
+type Locals = Record<symbol, unknown>;
+
+/**
+ * `req.egnyte` as an accessor on the app's request prototype, its value kept in `res.locals`:
+ * assigning a property to the request itself reshaped Node's large request object on every
+ * guarded request (see attachRuntime in runtime.ts), a few percent of the request.
+ */
+const egnyteAccessor: PropertyDescriptor & ThisType<Request> = {
+  configurable: true,
+  enumerable: false,
+  get(): unknown {
+    return (this.res?.locals as Locals | undefined)?.[kContext];
+  },
+  set(value: unknown) {
+    const locals = this.res?.locals as Locals | undefined;
+    if (locals) locals[kContext] = value;
+    else Object.defineProperty(this, 'egnyte', { value, writable: true, configurable: true, enumerable: true });
+  },
+};
+
+/** Puts the `req.egnyte` accessor on the prototype of `req` (once per prototype: express makes one per app). */
+export function installEgnyteAccessor(req: Request): void {
+  const prototype = Object.getPrototypeOf(req) as Record<symbol, unknown> | null;
+  if (!prototype || prototype[kContext] === true) return;
+  Object.defineProperty(prototype, 'egnyte', egnyteAccessor);
+  Object.defineProperty(prototype, kContext, { value: true });
+}
