@@ -3,6 +3,7 @@
  * bench's own redis-server), the same express-session settings for every app, the unguarded
  * routes each is compared with, and the commands the parent measures through.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import session, { type Store } from 'express-session';
 import { RedisStore } from 'connect-redis';
@@ -67,10 +68,44 @@ export function plainRoute(app: Express): void {
   app.get('/plain', ok);
 }
 
+/** CPU time per request path, while metering: see {@link meterRequests}. */
+export type PathCpu = Record<string, { requests: number; cpuMicros: number }>;
+
+/**
+ * Meters each request's CPU time by path: `process.cpuUsage()` from the moment the server
+ * hands the request to the app until its response is finished. Only meaningful with one
+ * request in flight at a time (the parent sends them one by one): then all the process does
+ * meanwhile is that request's.
+ */
+function meterRequests(server: Server): { start(): void; read(): PathCpu } {
+  let paths: PathCpu | undefined;
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const metered = paths;
+    if (!metered) return;
+    const started = process.cpuUsage();
+    res.once('finish', () => {
+      const { user, system } = process.cpuUsage(started);
+      const path = (req.url ?? '').split('?')[0]!;
+      const entry = (metered[path] ??= { requests: 0, cpuMicros: 0 });
+      entry.requests++;
+      entry.cpuMicros += user + system;
+    });
+  });
+  return {
+    start: () => void (paths = {}),
+    read: () => {
+      const read = paths ?? {};
+      paths = undefined;
+      return read;
+    },
+  };
+}
+
 /** Listens on `port` (loopback) and serves the parent's measurement commands. */
 export async function listenAndServe(app: Express, port: number, config: AppConfig, extra: Record<string, (arg: unknown) => unknown> = {}): Promise<void> {
   const timers = config.trackTimers ? trackTimers().alive : () => -1;
   const server = app.listen(port, '127.0.0.1');
+  const meter = meterRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
@@ -86,6 +121,7 @@ export async function listenAndServe(app: Express, port: number, config: AppConf
       return process.memoryUsage().heapUsed;
     },
     timers,
+    meter: (what) => (what === 'start' ? meter.start() : meter.read()),
     cpu: () => {
       const { user, system } = process.cpuUsage();
       return user + system;

@@ -4,7 +4,7 @@
  * visits two: the app and the emulator). Both keep their connections alive.
  */
 import autocannon from 'autocannon';
-import { Agent, request } from 'undici';
+import { Agent, Client, request } from 'undici';
 
 /** What one autocannon run reached. */
 export interface LoadResult {
@@ -90,6 +90,26 @@ export async function signInMany(appUrl: string, loginPath: string, count: numbe
       }
     }),
   );
+}
+
+/**
+ * `cycles` rounds of one request to each of `paths`, one request in flight at a time, on one
+ * keep-alive connection, in mirrored order every other round (A B C, C B A): drift in the
+ * machine's speed falls on every path alike, request by request. Throws on any non-2xx answer.
+ */
+export async function alternatingRequests(baseUrl: string, paths: readonly string[], cookie: string, cycles: number): Promise<void> {
+  const client = new Client(baseUrl, { pipelining: 1 });
+  try {
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      for (const path of cycle % 2 ? [...paths].reverse() : paths) {
+        const answer = await client.request({ path, method: 'GET', headers: { cookie, accept: 'application/json' } });
+        await answer.body.dump();
+        if (answer.statusCode < 200 || answer.statusCode > 299) throw new Error(`${path} answered ${answer.statusCode}`);
+      }
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 /** Closes the sign-in loop's connections. */
