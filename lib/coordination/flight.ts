@@ -118,8 +118,10 @@ export class Flights<T> {
       await this.coordination.settle(lockKey, owner, resultKey, '', 0).catch(() => undefined);
       throw err;
     }
-    // The result is ours whatever happens to the backend now; others will run after the lock expires.
-    await this.coordination.settle(lockKey, owner, resultKey, JSON.stringify(result), this.kind.shareMs(result)).catch(() => undefined);
+    // The result is ours whatever happens to the backend now; others will run after the lock
+    // expires. Not awaited: the caller need not wait a round trip for others to see it (later
+    // commands of this process follow it on the same connection).
+    void this.coordination.settle(lockKey, owner, resultKey, JSON.stringify(result), this.kind.shareMs(result)).catch(() => undefined);
     return result;
   }
 }

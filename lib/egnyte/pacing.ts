@@ -67,7 +67,8 @@ export interface AcquireOptions {
   /**
    * The key has never been used (a token Egnyte has just issued, known to this caller only):
    * none of its calls can be in flight or waiting, so the slot is given at once, without
-   * asking the limiter; the call still counts against the day and pauses its lane after it.
+   * asking the limiter; the call still counts against the day (recorded meanwhile) and pauses
+   * its lane after it.
    */
   firstUse?: boolean;
 }
@@ -233,17 +234,15 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
     return current && current.consumedPoints >= perDay ? dailyExceeded(current.msBeforeNext) : undefined;
   }
 
-  async function firstSlot(key: string, deadline: number): Promise<PaceSlot> {
-    if (daily) {
-      const result = await attempt(() => daily.consume(key, 1), deadline);
-      if (!result.ok) throw dailyExceeded(result.msBeforeNext);
-    }
+  /** A key nobody has used cannot be over its day: its first call is counted without waiting for the count. */
+  function firstSlot(key: string): PaceSlot {
+    if (daily) void daily.consume(key, 1).catch(() => log.upstream('pacing: could not count a first call against the day'));
     return slotFor(key, `${key}:0`);
   }
 
   async function acquire(key: string, options: AcquireOptions): Promise<PaceSlot> {
     options.signal?.throwIfAborted();
-    if (options.firstUse) return firstSlot(key, options.deadline);
+    if (options.firstUse) return firstSlot(key);
     // Fail fast: nobody should wait seconds in the queue for a day's quota that is gone.
     const usedUp = await dailyUsedUp(key, options.deadline);
     if (usedUp) throw usedUp;

@@ -104,11 +104,19 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
         ...(decided.data !== undefined ? { data: decided.data } : {}),
         loggedInAt: now,
       };
-      const fresh = await regenerateSession(req);
+      // The login's shared record and the new session do not depend on each other: both at once.
+      const recorded = runtime.logins.create(login.id, domain, tokens);
+      let fresh;
+      try {
+        fresh = await regenerateSession(req);
+      } catch (err) {
+        await recorded.catch(() => undefined);
+        throw err;
+      }
       // Only the new login: attempts of other tabs stay behind with the anonymous session.
       fresh.egnyte = { login };
       try {
-        await runtime.logins.create(login.id, domain, tokens);
+        await recorded;
         // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
         savingNewLogin(fresh);
         await saveSession(req);
