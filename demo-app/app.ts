@@ -54,6 +54,13 @@ function displayName(user: { firstName?: string; lastName?: string; username?: s
   return `${user.firstName ?? ''} ${user.lastName ?? ''}`.trim() || user.username;
 }
 
+/** The name in a login the session keeps (Egnyte's userinfo answer), for pages outside the guard. */
+function storedName(login: { userinfo?: Readonly<Record<string, unknown>>; user?: { firstName?: string; lastName?: string; username?: string } } | undefined) {
+  const info = login?.userinfo;
+  if (!info) return login?.user;
+  return { firstName: str(info['first_name']), lastName: str(info['last_name']), username: str(info['username']) };
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -153,7 +160,7 @@ export function createDemoApp(config: DemoAppConfig, services: DemoAppServices =
     const ctx: PageContext = { mode: config.mode };
     if (config.instance !== undefined) ctx.instance = config.instance;
     // req.egnyte is only set behind the guard; elsewhere peek at the session the package keeps.
-    const who = displayName(req.egnyte?.user ?? req.session?.egnyte?.login?.user);
+    const who = displayName(req.egnyte?.user ?? storedName(req.session?.egnyte?.login));
     if (who) ctx.signedInAs = who;
     return ctx;
   };

@@ -3,7 +3,7 @@
  * single-flight reloads and refreshes, and what happens when Egnyte refuses or throttles.
  */
 import session from 'express-session';
-import { EgnyteAuthError, requireEgnyteUser } from '../lib/index.js';
+import { EgnyteAuthError, requireEgnyteUser, type EgnyteUser } from '../lib/index.js';
 import { rawGet, sessionIdOf, storedSession, storeSession } from './flow-support.js';
 import { startHarness, withHarness, type Harness, type HarnessOptions } from './support/harness.js';
 
@@ -319,5 +319,50 @@ describe('Egnyte refuses or throttles', () => {
     const me = await browser.request('/me', JSON_ACCEPT);
     expect(me.status).toBe(401);
     expect(h.emulator.calls.userinfo).toBe(0);
+  });
+});
+
+describe('the user the session keeps', () => {
+  test("a session keeps Egnyte's answer once; one stored whole by an earlier version is served, then kept the new way at its next re-read", async () => {
+    const store = new session.MemoryStore();
+    await withHarness({ store, auth: { userCacheSeconds: 1 } }, async (h) => {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      const sid = sessionIdOf(browser);
+      const data = (await storedSession(store, sid))!;
+      const login = data.egnyte!.login!;
+      expect(login.userinfo).toMatchObject({ id: 121, username: 'jsmith', first_name: 'Jane' });
+      expect(login.user).toBeUndefined();
+      const served = (await (await browser.request('/me', JSON_ACCEPT)).json()) as { user: Record<string, unknown> };
+      expect(served.user).toMatchObject({ subject: 'acme.egnyte.com:121', id: 121, username: 'jsmith', firstName: 'Jane', raw: login.userinfo });
+
+      // As an earlier version stored it: the whole user, no answer.
+      delete login.userinfo;
+      login.user = { ...(served.user as unknown as EgnyteUser), firstName: 'Stored' };
+      await storeSession(store, sid, data);
+      h.emulator.resetCalls();
+      expect(await (await browser.request('/me', JSON_ACCEPT)).json()).toMatchObject({ user: { firstName: 'Stored' } });
+      expect(h.emulator.calls.userinfo).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await (await browser.request('/me', JSON_ACCEPT)).json()).toMatchObject({ user: { firstName: 'Jane' } });
+      const migrated = (await storedSession(store, sid))!.egnyte!.login!;
+      expect(migrated.user).toBeUndefined();
+      expect(migrated.userinfo).toMatchObject({ first_name: 'Jane' });
+    });
+  });
+
+  test('an unreadable stored answer is read again from Egnyte instead of failing the request', async () => {
+    const store = new session.MemoryStore();
+    await withHarness({ store }, async (h) => {
+      const browser = h.browser();
+      await browser.signIn('acme');
+      const sid = sessionIdOf(browser);
+      const data = (await storedSession(store, sid))!;
+      data.egnyte!.login!.userinfo = { nonsense: true };
+      await storeSession(store, sid, data);
+      h.emulator.resetCalls();
+      expect(await (await browser.request('/me', JSON_ACCEPT)).json()).toMatchObject({ user: { username: 'jsmith' } });
+      expect(h.emulator.calls.userinfo).toBe(1);
+    });
   });
 });

@@ -99,7 +99,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
         domain,
         tokens,
         tokensVersion: 1,
-        ...(user ? { user: { ...decided.user, ...user }, userFetchedAt: now } : {}),
+        ...(user ? { userinfo: user.raw, userFetchedAt: now } : {}),
         ...(decided.user ? { userExtra: decided.user } : {}),
         ...(decided.data !== undefined ? { data: decided.data } : {}),
         loggedInAt: now,
@@ -128,7 +128,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
       }
       log.callback('signed in on %s', domain);
       await supersede(runtime, others, req.sessionID);
-      if (login.user) await runHook('onLogin', config.onLogin, { req, user: login.user, domain, loginId: login.id });
+      if (user) await runHook('onLogin', config.onLogin, { req, user: { ...decided.user, ...user }, domain, loginId: login.id });
       return { kind: 'signed_in', sessionId: req.sessionID, returnTo: attempt.entry.returnTo };
     } catch (err) {
       await revokeTokens(runtime, domain, tokens);

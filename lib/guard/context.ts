@@ -13,7 +13,7 @@ import type { EgnyteLogin, EgnyteRequestContext, EgnyteUser } from '../types.js'
 import { isExpired } from './reload.js';
 
 /** The login as this request sees it: the session's copy, or a shared outcome applied to it. */
-export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'tokens' | 'tokensVersion' | 'userFetchedAt' | 'data'> & { user: EgnyteUser };
+export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'tokens' | 'tokensVersion' | 'userFetchedAt' | 'data'>;
 
 function clientFor(req: Request, runtime: Runtime, view: LoginView): EgnyteApiClient {
   let tokens = view.tokens;
@@ -67,9 +67,9 @@ class RequestContext implements EgnyteRequestContext {
   #client: EgnyteApiClient | undefined;
   #fetch: EgnyteRequestContext['fetch'] | undefined;
 
-  constructor(req: Request, runtime: Runtime, view: LoginView, stale: boolean) {
+  constructor(req: Request, runtime: Runtime, view: LoginView, user: EgnyteUser, stale: boolean) {
     this.loginId = view.id;
-    this.user = view.user;
+    this.user = user;
     this.domain = view.domain;
     this.stale = stale;
     this.userFetchedAt = view.userFetchedAt ?? 0;
@@ -98,8 +98,8 @@ class RequestContext implements EgnyteRequestContext {
 }
 
 /** Builds `req.egnyte` for a signed-in request. */
-export function contextFor(req: Request, runtime: Runtime, view: LoginView, stale: boolean): EgnyteRequestContext {
-  return new RequestContext(req, runtime, view, stale);
+export function contextFor(req: Request, runtime: Runtime, view: LoginView, user: EgnyteUser, stale: boolean): EgnyteRequestContext {
+  return new RequestContext(req, runtime, view, user, stale);
 }
 
 const kContext = Symbol('express-egnyte-auth.context');

@@ -21,7 +21,7 @@ export function isExpired(tokens: EgnyteTokenSet, now: number): boolean {
 /** True when the session's login can be served without asking Egnyte. Pure. */
 export function isFresh(login: EgnyteLogin, now: number, userCacheMs: number): boolean {
   return (
-    login.user !== undefined &&
+    (login.userinfo !== undefined || login.user !== undefined) &&
     login.userFetchedAt !== undefined &&
     now - login.userFetchedAt < userCacheMs &&
     now >= login.userFetchedAt &&

@@ -13,7 +13,8 @@ import type { Runtime } from '../runtime.js';
 import { endLoginEverywhere } from '../session/end-login.js';
 import type { EgnyteSession } from '../session/express-session.js';
 import { lifetimeVerdict, needsTouch } from '../session/lifetime.js';
-import type { EgnyteLogin, EgnyteLogoutEvent } from '../types.js';
+import { storedUser } from '../session/stored-user.js';
+import type { EgnyteLogin, EgnyteLogoutEvent, EgnyteUser } from '../types.js';
 import { type LoginView, contextFor } from './context.js';
 import { isExpired, isFresh, refreshLogin, reloadUser } from './reload.js';
 
@@ -53,8 +54,10 @@ export function resolveLoginNow(req: Request, session: EgnyteSession, runtime: R
   const { config } = runtime;
   const now = Date.now();
   if (!login.id || lifetimeVerdict(login, now, config) || !isFresh(login, now, config.userCacheMs)) return undefined;
+  const user = storedUser(login);
+  if (!user) return undefined;
   if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
-  req.egnyte = contextFor(req, runtime, login as LoginView, false);
+  req.egnyte = contextFor(req, runtime, login, user, false);
   return SIGNED_IN;
 }
 
@@ -73,9 +76,10 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   }
   const now = Date.now();
   if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
-  if (isFresh(login, Date.now(), config.userCacheMs)) return serve(req, runtime, login as LoginView, false);
+  const cached = storedUser(login);
+  if (cached && isFresh(login, Date.now(), config.userCacheMs)) return serve(req, runtime, login, cached, false);
 
-  let view: Omit<LoginView, 'user'> & { user?: LoginView['user'] } = login;
+  let view: EgnyteLogin = login;
   if (isExpired(login.tokens, Date.now())) {
     const { result, ran } = await runtime.refreshes.join(login.id, () => refreshLogin(runtime, login));
     if (result.kind === 'signed_out') {
@@ -84,13 +88,13 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
     }
     if (result.kind === 'unavailable') {
       log.guard('refresh unavailable for %s (%s)', login.domain, result.error.code);
-      return login.user ? serve(req, runtime, { ...login, user: login.user }, true) : { kind: 'failed', error: errorFromData(result.error) };
+      return cached ? serve(req, runtime, login, cached, true) : { kind: 'failed', error: errorFromData(result.error) };
     }
     view = { ...login, tokens: result.tokens, tokensVersion: result.version };
     if (ran) Object.assign(login, { tokens: result.tokens, tokensVersion: result.version });
   }
 
-  const { result, ran } = await runtime.reloads.join(login.id, () => reloadUser(runtime, view as EgnyteLogin));
+  const { result, ran } = await runtime.reloads.join(login.id, () => reloadUser(runtime, view));
   // The login may have ended (logout on any instance) while Egnyte answered.
   if (result.kind !== 'signed_out' && (await runtime.logins.isEnded(login.id))) {
     if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
@@ -98,21 +102,24 @@ export async function resolveLogin(req: Request, session: EgnyteSession, runtime
   }
   switch (result.kind) {
     case 'fresh': {
-      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), user: { ...login.userExtra, ...result.user }, userFetchedAt: result.fetchedAt };
-      if (ran) Object.assign(login, fresh);
-      return serve(req, runtime, fresh, false);
+      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), userinfo: result.user.raw, userFetchedAt: result.fetchedAt };
+      if (ran) {
+        Object.assign(login, fresh);
+        delete login.user;
+      }
+      return serve(req, runtime, fresh, { ...login.userExtra, ...result.user }, false);
     }
     case 'signed_out':
       await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
       return ended(errorFromData(result.error));
     case 'unavailable':
-      log.guard('Egnyte unavailable for %s (%s); %s', login.domain, result.error.code, login.user ? 'serving cached user' : 'no cached user');
+      log.guard('Egnyte unavailable for %s (%s); %s', login.domain, result.error.code, cached ? 'serving cached user' : 'no cached user');
       if (ran && view.tokens !== login.tokens) Object.assign(login, { tokens: view.tokens, tokensVersion: view.tokensVersion });
-      return view.user ? serve(req, runtime, { ...view, user: view.user }, true) : { kind: 'failed', error: errorFromData(result.error) };
+      return cached ? serve(req, runtime, view, cached, true) : { kind: 'failed', error: errorFromData(result.error) };
   }
 }
 
-function serve(req: Request, runtime: Runtime, view: LoginView, stale: boolean): Resolution {
-  req.egnyte = contextFor(req, runtime, view, stale);
+function serve(req: Request, runtime: Runtime, view: LoginView, user: EgnyteUser, stale: boolean): Resolution {
+  req.egnyte = contextFor(req, runtime, view, user, stale);
   return SIGNED_IN;
 }

@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime.js';
 import type { Request } from 'express';
 import { runHook } from '../flow/hooks.js';
 import type { EgnyteLogin, EgnyteLogoutEvent, EgnyteTokenSet } from '../types.js';
+import { storedUser } from './stored-user.js';
 
 /** Revokes the access token and the refresh token (best effort: signing out must not depend on Egnyte). */
 export async function revokeTokens(runtime: Runtime, domain: string, tokens: EgnyteTokenSet): Promise<void> {
@@ -44,6 +45,6 @@ export async function endLoginEverywhere(req: Request, runtime: Runtime, login: 
   runtime.refreshes.forget(login.id);
   if (revoke) await revokeTokens(runtime, login.domain, ended.tokens ?? login.tokens);
   if (!ended.alreadyEnded) {
-    await runHook('onLogout', runtime.config.onLogout, { req, user: login.user, domain: login.domain, loginId: login.id, reason });
+    await runHook('onLogout', runtime.config.onLogout, { req, user: storedUser(login), domain: login.domain, loginId: login.id, reason });
   }
 }

@@ -42,9 +42,15 @@ export interface EgnyteLogin {
   tokens: EgnyteTokenSet;
   /** Version of `tokens` in the coordination record. */
   tokensVersion?: number;
-  /** The user as last read from Egnyte. */
+  /**
+   * Egnyte's userinfo answer as last read, as received. `req.egnyte.user` is made from it (and
+   * `userExtra`) on each request: keeping the answer once, rather than it and the user made of
+   * it, keeps the session about a quarter smaller, and every request serialises it a few times.
+   */
+  userinfo?: Readonly<Record<string, unknown>>;
+  /** The user as sessions stored by earlier versions keep it (whole); replaced by `userinfo` at the next re-read. */
   user?: EgnyteUser;
-  /** When `user` was read (ms since epoch). */
+  /** When the user was read (ms since epoch). */
   userFetchedAt?: number;
   /** When the user signed in (ms since epoch): `maxSessionAge` counts from here. */
   loggedInAt: number;

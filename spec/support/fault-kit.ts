@@ -13,7 +13,7 @@ export interface SessionView {
 export function sessionViewRoute(app: Express): void {
   app.get('/test/session', (req, res) => {
     const data = req.session.egnyte;
-    const view: SessionView = { signedIn: data?.login !== undefined, hasUser: data?.login?.user !== undefined, pending: data?.pending?.length ?? 0 };
+    const view: SessionView = { signedIn: data?.login !== undefined, hasUser: data?.login?.userinfo !== undefined || data?.login?.user !== undefined, pending: data?.pending?.length ?? 0 };
     res.json(view);
   });
 }
