@@ -67,8 +67,8 @@ export interface AcquireOptions {
   /**
    * The key has never been used (a token Egnyte has just issued, known to this caller only):
    * none of its calls can be in flight or waiting, so the slot is given at once, without
-   * asking the limiter; the call still counts against the day (recorded meanwhile) and pauses
-   * its lane after it.
+   * asking the limiter. The call pauses its lane after it like any other; it is the one call
+   * of the key not counted against the day.
    */
   firstUse?: boolean;
 }
@@ -234,9 +234,13 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
     return current && current.consumedPoints >= perDay ? dailyExceeded(current.msBeforeNext) : undefined;
   }
 
-  /** A key nobody has used cannot be over its day: its first call is counted without waiting for the count. */
+  /**
+   * A key nobody has used: its first call needs no wait, and is not counted against the day.
+   * That leaves out at most one call per token (Egnyte refuses the 1,001st as it would any
+   * over the day, which the client reports as `rate_limited`), where counting it made a record
+   * per sign-in, kept for a day, for the many logins that never call the API themselves.
+   */
   function firstSlot(key: string): PaceSlot {
-    if (daily) void daily.consume(key, 1).catch(() => log.upstream('pacing: could not count a first call against the day'));
     return slotFor(key, `${key}:0`);
   }
 

@@ -105,3 +105,16 @@ test('pacer options are validated', () => {
   const pacer = createEgnytePacer();
   expect({ perSecond: pacer.perSecond, perDay: pacer.perDay, apiWaitMs: pacer.apiWaitMs }).toEqual({ perSecond: 2, perDay: 1000, apiWaitMs: 10_000 });
 });
+
+test("firstUse (the sign-in's call on a token just issued): a slot at once, not counted against the day, its lane paused after it", async () => {
+  const pacer = createEgnytePacer({ perDay: 2, apiWaitMs: 0 });
+  const first = await pacer.acquire('new-login', { deadline: Date.now(), holdMs: 1000, firstUse: true });
+  first.release(true);
+  // The day still has both its calls; the second lane is free, the first pauses for a second.
+  const second = await pacer.acquire('new-login', { deadline: Date.now(), holdMs: 1000 });
+  await expect(pacer.acquire('new-login', { deadline: Date.now(), holdMs: 1000 })).rejects.toMatchObject({ code: 'rate_limited' });
+  second.release(true);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  (await pacer.acquire('new-login', { deadline: Date.now(), holdMs: 1000 })).release(true);
+  await expect(pacer.acquire('new-login', { deadline: Date.now() + 5000, holdMs: 1000 })).rejects.toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/daily/) });
+});
