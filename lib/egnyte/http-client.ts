@@ -1,8 +1,9 @@
 /**
- * The package's default HTTP client to Egnyte: undici's `request()` over one keep-alive
+ * The package's default HTTP client to Egnyte: undici's `Agent.request()` over one keep-alive
  * Agent, which keeps a connection pool per Egnyte host (and drops a host's pool once its
  * idle connections close). A profile of sign-ins put about a sixth of the server's CPU in
- * Node's WHATWG `fetch` (its Request, Headers and stream layers); `request()` skips them.
+ * Node's WHATWG `fetch` (its Request, Headers and stream layers); `request()` skips them, and
+ * the answer's headers are read as undici hands them over, a `Headers` made only when asked.
  * An injected `fetch` option replaces all of this; requests `request()` cannot send exactly
  * as `fetch` would (stream, Blob or FormData bodies, redirects followed, compressed answers
  * asked for) go to `globalThis.fetch`.
