@@ -25,6 +25,14 @@ export type StoreGuards = WeakMap<Store, Store>;
 const unexposed = new WeakSet<object>();
 
 /**
+ * What the callback's save wrote of a new login's session. express-session writes a
+ * regenerated session once more at the end of the response whatever changed (it compares
+ * with the session the request started with); when nothing did, that write is left out: a
+ * round trip, a store write and a logout check less per sign-in.
+ */
+const savedNewLogins = new WeakMap<object, { sid: string; content: string }>();
+
+/**
  * Skips the check for the next write of `session`: the callback's save of a login it has just
  * created, before its outcome (the session id) is shared with anyone or its cookie sent. No
  * logout can have ended a login nobody knows; the writes after it are checked as usual.
@@ -33,11 +41,29 @@ export function savingNewLogin(session: object): void {
   unexposed.add(session);
 }
 
+/** The session as the store keeps it, but its cookie: express-session touches the cookie before its last write. */
+function content(session: SessionData): string {
+  const { cookie: _cookie, ...data } = session;
+  return JSON.stringify(data);
+}
+
+/** True when this write is express-session's repeat of the new login's save, nothing changed since. */
+function repeatsNewLoginSave(sid: string, session: SessionData): boolean {
+  const saved = savedNewLogins.get(session);
+  if (!saved) return false;
+  savedNewLogins.delete(session);
+  return saved.sid === sid && saved.content === content(session);
+}
+
 function guarded(store: Store, logins: LoginRegistry): Store {
   const wrapper = Object.create(store) as Store;
   wrapper.set = function set(sid: string, session: SessionData, callback?: Callback): void {
     const fresh = unexposed.delete(session);
+    // Not writing is always safe here: what the store holds is what this write would put there.
+    if (!fresh && repeatsNewLoginSave(sid, session)) return callback?.();
+    const written = fresh ? content(session) : undefined;
     store.set(sid, session, (err?: unknown) => {
+      if (written !== undefined && !err) savedNewLogins.set(session, { sid, content: written });
       const loginId = session?.egnyte?.login?.id;
       if (err || !loginId || fresh) return callback?.(err);
       logins.isEnded(loginId).then(

@@ -73,3 +73,39 @@ test('20 concurrent requests sharing one token refresh: one refresh, one session
     expect(store.writes.get(sid) ?? 0).toBe(1);
   });
 });
+
+test("a sign-in writes the new login's session once: express-session's identical write at the end of the callback is left out", async () => {
+  const store = countingStore();
+  await withHarness({ store }, async (h) => {
+    const browser = h.browser();
+    store.writes.clear();
+    await browser.signIn('acme', { direct: true });
+    const sid = sessionIdOf(browser);
+    expect(store.writes.get(sid)).toBe(1);
+    expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+  });
+});
+
+test('what onLogin adds to the session after that write is written too', async () => {
+  const store = countingStore();
+  await withHarness(
+    {
+      store,
+      auth: {
+        onLogin: ({ req }) => {
+          (req.session as unknown as { theme?: string }).theme = 'dark';
+        },
+      },
+    },
+    async (h) => {
+      const browser = h.browser();
+      store.writes.clear();
+      await browser.signIn('acme', { direct: true });
+      const sid = sessionIdOf(browser);
+      expect(store.writes.get(sid)).toBe(2);
+      const stored = await new Promise<SessionData | null | undefined>((resolve) => store.get(sid, (_err, data) => resolve(data)));
+      expect((stored as unknown as { theme?: string }).theme).toBe('dark');
+      expect(stored?.egnyte?.login?.id).toEqual(expect.any(String));
+    },
+  );
+});
