@@ -10,7 +10,7 @@ import { DEFAULT_ROUTES, ENHANCED_AUTH_URLS } from './defaults.js';
 import type { ResolvedConfig } from './options.js';
 
 const ROUTE = /^\/[A-Za-z0-9\-._~/]*$/;
-const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'compareAndSet', 'limiter'] as const;
+const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'swap', 'compareAndSet', 'limiter'] as const;
 
 /** `routes`: plain distinct paths, or `false` to turn a route off. */
 export function checkRoutes(value: unknown, problems: Problems): Pick<ResolvedConfig, 'routes' | 'mounted'> {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { flightKeys } from './keys.js';
 import { SingleFlight } from './single-flight.js';
 import type { EgnyteCoordination } from './types.js';
 
@@ -67,12 +68,12 @@ export class Flights<T> {
 
   /** Shares `result` for `id` as if a task had settled it (nobody holds a lock for it). */
   async share(id: string, result: T): Promise<void> {
-    await this.coordination.set(`${this.kind.name}:result:${id}`, JSON.stringify(result), this.kind.shareMs(result));
+    await this.coordination.set(flightKeys(this.kind.name, id).result, JSON.stringify(result), this.kind.shareMs(result));
   }
 
   /** The result shared for `id` right now, if any (no lock taken). */
   async peek(id: string): Promise<T | undefined> {
-    const value = await this.coordination.get(`${this.kind.name}:result:${id}`);
+    const value = await this.coordination.get(flightKeys(this.kind.name, id).result);
     return value === undefined || value === '' ? undefined : (JSON.parse(value) as T);
   }
 
@@ -82,8 +83,7 @@ export class Flights<T> {
   }
 
   private async acrossInstances(id: string, task: () => Promise<T>): Promise<T> {
-    const lockKey = `${this.kind.name}:lock:${id}`;
-    const resultKey = `${this.kind.name}:result:${id}`;
+    const { lock: lockKey, result: resultKey } = flightKeys(this.kind.name, id);
     const owner = randomUUID();
     const giveUpAt = Date.now() + 2 * this.kind.lockMs + 1000;
     let pause = POLL_FIRST_MS;

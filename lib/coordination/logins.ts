@@ -5,6 +5,7 @@
  * rolls tokens back) and when they log out (a tombstone no later write can pass).
  */
 import type { EgnyteTokenSet } from '../types.js';
+import { loginRecordKey } from './keys.js';
 import type { EgnyteCoordination } from './types.js';
 
 const ENDED = 'ended';
@@ -58,7 +59,7 @@ export class LoginRegistry {
   ) {}
 
   private key(loginId: string): string {
-    return `login:${loginId}`;
+    return loginRecordKey(loginId);
   }
 
   /** What the backend holds for the login. */

@@ -93,6 +93,12 @@ class MemoryCoordination implements EgnyteCoordination {
     this.entries.delete(key);
   }
 
+  async swap(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    const previous = this.read(key);
+    this.write(key, value, ttlMs);
+    return previous;
+  }
+
   async compareAndSet(key: string, expected: string | undefined, next: string, ttlMs: number): Promise<CompareAndSetAnswer> {
     const current = this.read(key);
     if (current !== expected) return { ok: false, current };

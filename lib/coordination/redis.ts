@@ -55,6 +55,11 @@ end
 if cur then return {0, cur} end
 return {0}`;
 
+const SWAP = `
+local previous = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return previous`;
+
 interface Script {
   source: string;
   sha: string;
@@ -64,7 +69,7 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-const SCRIPTS = { claim: script(CLAIM), settle: script(SETTLE), compareAndSet: script(COMPARE_AND_SET) };
+const SCRIPTS = { claim: script(CLAIM), settle: script(SETTLE), compareAndSet: script(COMPARE_AND_SET), swap: script(SWAP) };
 
 function unavailable(): EgnyteAuthError {
   // No cause: a client error may quote the connection URL, password included.
@@ -138,6 +143,11 @@ class RedisCoordination implements EgnyteCoordination {
 
   async delete(key: string): Promise<void> {
     await this.command(['DEL', this.prefix + key]);
+  }
+
+  async swap(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    const previous = await this.evalScript(SCRIPTS.swap, [key], [value, String(Math.ceil(ttlMs))]);
+    return previous === null || previous === undefined || previous === false ? undefined : String(previous);
   }
 
   async compareAndSet(key: string, expected: string | undefined, next: string, ttlMs: number): Promise<CompareAndSetAnswer> {

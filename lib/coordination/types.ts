@@ -55,6 +55,12 @@ export interface EgnyteCoordination {
   /** Removes `key`. */
   delete(key: string): Promise<void>;
   /**
+   * Atomically: stores `value` under `key` for `ttlMs`, whatever was there, and answers what
+   * was there (`undefined`: nothing). One step, so of N concurrent swaps to the same value
+   * exactly one learns the value before it (how a login is ended once).
+   */
+  swap(key: string, value: string, ttlMs: number): Promise<string | undefined>;
+  /**
    * Atomically: stores `next` under `key` for `ttlMs` when `key` holds exactly `expected`
    * (`undefined`: when it holds nothing); else answers what it holds.
    */

@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { Flights } from '../../lib/coordination/flight.js';
+import { flightKeys } from '../../lib/coordination/keys.js';
 import { LoginRegistry } from '../../lib/coordination/logins.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
@@ -94,6 +95,23 @@ describe.each(backends)('%s backend', (_name, make) => {
     expect(await c.get(key)).toBe('b');
   });
 
+  test('swap: stores the value and answers the one before it, once per change', async () => {
+    const key = unique('swap');
+    expect(await c.swap(key, 'a', 5000)).toBeUndefined();
+    expect(await c.swap(key, 'b', 5000)).toBe('a');
+    expect(await c.get(key)).toBe('b');
+    const racers = await Promise.all(Array.from({ length: 20 }, () => c.swap(key, 'ended', 5000)));
+    expect(racers.filter((previous) => previous !== 'ended')).toEqual(['b']);
+  });
+
+  test('swap sets the expiry of the new value', async () => {
+    const key = unique('swap-ttl');
+    await c.set(key, 'a', 60_000);
+    await c.swap(key, 'b', 150);
+    await sleep(250);
+    expect(await c.get(key)).toBeUndefined();
+  });
+
   test('of 50 concurrent claims exactly one acquires', async () => {
     const lock = unique('race');
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => c.claim(lock, `o${i}`, 5000)));
@@ -129,7 +147,8 @@ describe.each(backends)('%s backend', (_name, make) => {
 
     test('a holder that died (lock never settled) holds the others back only until its lock expires', async () => {
       const kind = { name: unique('flight'), lockMs: 300, shareMs: () => 0 };
-      await c.claim(`${kind.name}:lock:id`, 'dead-instance', kind.lockMs, `${kind.name}:result:id`);
+      const keys = flightKeys(kind.name, 'id');
+      await c.claim(keys.lock, 'dead-instance', kind.lockMs, keys.result);
       const flights = new Flights<string>(c, kind);
       await expect(flights.run('id', async () => 'ran')).resolves.toBe('ran');
     });
