@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  // Node's environment plus a trap that fails the suite on any unhandled rejection.
+  testEnvironment: '<rootDir>/spec/support/unhandled-trap-environment.ts',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   transform: {

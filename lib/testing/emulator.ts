@@ -54,6 +54,12 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
     return found;
   };
 
+  /** Picks the tokens of a domain, and within it of one user; all tokens without a filter. */
+  const matcher = (filter: EmulatorTokenFilter): ((record: { host: string; userId: number }) => boolean) => {
+    const host = filter.domain === undefined ? undefined : settings.normalize(filter.domain);
+    const userId = host === undefined || filter.user === undefined ? undefined : requireUser(host, filter.user).id;
+    return (r) => (host === undefined || r.host === host) && (userId === undefined || r.userId === userId);
+  };
   const emulator: EgnyteEmulator = {
     url: baseUrl,
     endpoints: emulatorEndpoints(baseUrl),
@@ -73,9 +79,10 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
       ctx.faults.clear();
     },
     expireAccessTokens(filter: EmulatorTokenFilter = {}): void {
-      const host = filter.domain === undefined ? undefined : settings.normalize(filter.domain);
-      const userId = host === undefined || filter.user === undefined ? undefined : requireUser(host, filter.user).id;
-      ctx.store.expireAccessTokens((r) => (host === undefined || r.host === host) && (userId === undefined || r.userId === userId));
+      ctx.store.expireAccessTokens(matcher(filter));
+    },
+    liveTokens(filter: EmulatorTokenFilter = {}): { access: number; refresh: number } {
+      return ctx.store.countLive(matcher(filter));
     },
     revokeAll(): void {
       ctx.store.revokeAll();

@@ -176,6 +176,18 @@ export class GrantStore {
     for (const record of this.refreshTokens.values()) if (record.host === host && record.userId === userId) record.revoked = true;
   }
 
+  /**
+   * How many tokens `match` picks still work now: access tokens neither revoked, expired nor past
+   * their lifetime, and refresh tokens not revoked.
+   */
+  countLive(match: (record: { host: string; userId: number }) => boolean, now = Date.now()): { access: number; refresh: number } {
+    let access = 0;
+    let refresh = 0;
+    for (const record of this.accessTokens.values()) if (match(record) && this.isAccessTokenUsable(record, record.host, now)) access += 1;
+    for (const record of this.refreshTokens.values()) if (match(record) && !record.revoked) refresh += 1;
+    return { access, refresh };
+  }
+
   /** Revokes every token issued so far. */
   revokeAll(): void {
     for (const record of this.accessTokens.values()) record.revoked = true;

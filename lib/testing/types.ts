@@ -197,6 +197,12 @@ export interface EgnyteEmulator {
    * as expired tokens do, while refresh tokens still work.
    */
   expireAccessTokens(filter?: EmulatorTokenFilter): void;
+  /**
+   * How many tokens (all, or those of one domain or user) still work at this moment: access
+   * tokens not revoked or expired, refresh tokens not revoked. For asserting that signing out
+   * left nothing usable behind: `expect(egnyte.liveTokens({ domain: 'acme', user: 'jsmith' })).toEqual({ access: 0, refresh: 0 })`.
+   */
+  liveTokens(filter?: EmulatorTokenFilter): { access: number; refresh: number };
   /** Every access and refresh token issued so far is revoked. */
   revokeAll(): void;
   /** Revokes every token of one user (a password change, an admin's revocation). */

@@ -35,20 +35,48 @@ app.use(
     cookie: { sameSite: 'lax', httpOnly: true, maxAge: 8 * 60 * 60 * 1000 },
   }),
 );
-app.use(
-  egnyteAuth({
-    clientId: env.CLIENT_ID!,
-    clientSecret: env.CLIENT_SECRET!,
-    baseUrl: `http://localhost:${port}`,
-    timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
-    apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
-    revokeOnLogout: false,
-    endpoints: emulatorEndpoints(emulatorUrl),
-    coordination: redisCoordination({ client, timeoutMs: 2000 }),
-  }),
-);
+const seconds = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
+/** What the hooks saw, in one Redis list for every instance: the specs count them across processes. */
+const record = (event: Record<string, unknown>): void => {
+  void client.rPush('test:events', JSON.stringify({ instance: name, ...event })).catch(() => undefined);
+};
+const auth = egnyteAuth({
+  clientId: env.CLIENT_ID!,
+  clientSecret: env.CLIENT_SECRET!,
+  baseUrl: `http://localhost:${port}`,
+  timeoutMs: Number(env.TIMEOUT_MS ?? 10_000),
+  apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
+  revokeOnLogout: env.REVOKE_ON_LOGOUT === 'true',
+  endpoints: emulatorEndpoints(emulatorUrl),
+  coordination: redisCoordination({ client, timeoutMs: 2000 }),
+  ...(seconds('MAX_SESSION_AGE') !== undefined ? { maxSessionAge: seconds('MAX_SESSION_AGE') } : {}),
+  ...(seconds('IDLE_TIMEOUT') !== undefined ? { idleTimeout: seconds('IDLE_TIMEOUT') } : {}),
+  ...(seconds('USER_CACHE_SECONDS') !== undefined ? { userCacheSeconds: seconds('USER_CACHE_SECONDS') } : {}),
+  async afterCallback() {
+    // A slow provisioning hook, when the spec asks for one.
+    if (env.AFTER_CALLBACK_MS) await new Promise((resolve) => setTimeout(resolve, Number(env.AFTER_CALLBACK_MS)));
+  },
+  onLogin: ({ loginId }) => record({ hook: 'onLogin', loginId }),
+  onLogout: ({ loginId, reason }) => record({ hook: 'onLogout', loginId, reason }),
+});
+app.use(auth);
+app.get('/test/background', async (req, res) => {
+  try {
+    const api = await auth.egnyteApiFor({ loginId: String(req.query.loginId) });
+    res.json({ instance: name, user: ((await api.api.get('/pubapi/v1/userinfo')) as { username: string }).username });
+  } catch (err) {
+    res.status(500).json({ instance: name, error: (err as { code?: string }).code ?? 'error' });
+  }
+});
+app.get('/visits', async (req, res) => {
+  // An ordinary page that is slow and counts visits: it writes its copy of the session back late.
+  await new Promise((resolve) => setTimeout(resolve, Number(req.query.ms ?? 500)));
+  const counted = req.session as unknown as { visits?: number };
+  counted.visits = (counted.visits ?? 0) + 1;
+  res.json({ instance: name, visits: counted.visits });
+});
 app.get('/me', requireEgnyteUser(), (req, res) => {
-  res.json({ instance: name, user: req.egnyte!.user.username, stale: req.egnyte!.stale });
+  res.json({ instance: name, user: req.egnyte!.user.username, stale: req.egnyte!.stale, loginId: req.egnyte!.loginId });
 });
 app.get('/slow', requireEgnyteUser(), async (req, res) => {
   await new Promise((resolve) => setTimeout(resolve, Number(req.query.ms ?? 400)));
