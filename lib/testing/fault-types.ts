@@ -35,6 +35,11 @@ export type EmulatorFaultKind =
   | 'no_access_token'
   /** The normal answer, after `delayMs`. */
   | 'slow'
+  /**
+   * The request is handled at once (a token issued, a token revoked), and its answer is held back
+   * `delayMs`: Egnyte did the work, the answer is slow on its way back.
+   */
+  | 'slow_answer'
   /** Never answers (until `close()`). */
   | 'hang'
   /** Destroys the socket without answering. */
@@ -48,7 +53,7 @@ export interface EmulatorFault {
   kind: EmulatorFaultKind;
   /** How many matching requests fail. Default: every one until `clearFaults()`. */
   times?: number;
-  /** Delay of `slow`, in ms. Default `1000`. */
+  /** Delay of `slow` and `slow_answer`, in ms. Default `1000`. */
   delayMs?: number;
   /** `Retry-After` seconds of the throttling kinds. Default `1`. */
   retryAfter?: number;

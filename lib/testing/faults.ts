@@ -23,6 +23,7 @@ const FAULT_KINDS: ReadonlySet<EmulatorFaultKind> = new Set<EmulatorFaultKind>([
   'invalid_grant',
   'no_access_token',
   'slow',
+  'slow_answer',
   'hang',
   'reset',
 ]);
@@ -86,11 +87,11 @@ export class FaultList {
 }
 
 /** Kinds whose answer is not produced by {@link answerFault}. */
-export type ControlFaultKind = Extract<EmulatorFaultKind, 'slow' | 'hang' | 'reset'>;
+export type ControlFaultKind = Extract<EmulatorFaultKind, 'slow' | 'slow_answer' | 'hang' | 'reset'>;
 
 /** True for the kinds that delay, hang or drop the request instead of answering. */
 export function isControlFault(kind: EmulatorFaultKind): kind is ControlFaultKind {
-  return kind === 'slow' || kind === 'hang' || kind === 'reset';
+  return kind === 'slow' || kind === 'slow_answer' || kind === 'hang' || kind === 'reset';
 }
 
 /** The `403 Developer Inactive` answer of Egnyte's gateway (missing or unknown token). */
@@ -148,6 +149,7 @@ export function answerFault(res: ServerResponse, fault: Readonly<EmulatorFault>)
     case 'no_access_token':
       return sendJson(res, 200, { token_type: 'bearer', expires_in: 3600 });
     case 'slow':
+    case 'slow_answer':
     case 'hang':
     case 'reset':
       throw new Error(`fault kind ${fault.kind} does not answer by itself`);

@@ -55,6 +55,17 @@ function recordTokenRequest(ctx: EmulatorContext, req: IncomingMessage, form: Re
   if (grant === 'authorization_code' || grant === 'refresh_token' || grant === 'password') ctx.tokenGrants[grant] += 1;
 }
 
+/** Lets the handler run now and sends what it answers `ms` later (headers are sent with the body, at `end`). */
+function holdAnswer(ctx: EmulatorContext, res: ServerResponse, ms: number): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    void ctx.timers.delay(ms).then(() => {
+      if (!ctx.closed && !res.destroyed) end(...args);
+    });
+    return res;
+  }) as typeof res.end;
+}
+
 /**
  * Applies the first matching fault, if any. True when the handler should still run (no
  * fault, or a `slow` one that has waited); false when the fault answered, hung or reset.
@@ -70,6 +81,10 @@ async function applyFault(ctx: EmulatorContext, req: IncomingMessage, res: Serve
   if (fault.kind === 'slow') {
     await ctx.timers.delay(fault.delayMs ?? 1000);
     return !(ctx.closed || res.destroyed);
+  }
+  if (fault.kind === 'slow_answer') {
+    holdAnswer(ctx, res, fault.delayMs ?? 1000);
+    return true;
   }
   if (!isControlFault(fault.kind)) {
     answerFault(res, fault);

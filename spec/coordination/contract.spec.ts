@@ -187,6 +187,14 @@ describe.each(backends)('%s backend', (_name, make) => {
       expect(await logins.isEnded(id)).toBe(true);
     });
 
+    test('of 10 concurrent ends of one login exactly one ends it (and learns its tokens)', async () => {
+      const logins = new LoginRegistry(c, 60_000, 60_000);
+      const id = unique('login');
+      await logins.create(id, 'acme.egnyte.com', tokens(1));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => logins.end(id)));
+      expect(answers.filter((a) => !a.alreadyEnded)).toEqual([{ alreadyEnded: false, tokens: tokens(1) }]);
+    });
+
     test('a lost record is restored from a session copy, but never over a live one', async () => {
       const logins = new LoginRegistry(c, 60_000, 60_000);
       const id = unique('login');

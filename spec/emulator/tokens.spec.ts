@@ -298,4 +298,41 @@ describe('token endpoint and APIs', () => {
     const statuses = await Promise.all(Array.from({ length: 6 }, () => api(emu, 'acme.egnyte.com', '/pubapi/v1/userinfo', a).then((r) => r.status)));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
   });
+
+  it('liveTokens counts the tokens that still work, per domain and user; revoking one leaves the others', async () => {
+    const emu = await start();
+    const first = await tokensFor(emu, 'acme.egnyte.com', 121);
+    await tokensFor(emu, 'acme.egnyte.com', 122);
+    expect(emu.liveTokens()).toEqual({ access: 2, refresh: 2 });
+    expect(emu.liveTokens({ domain: 'acme', user: 121 })).toEqual({ access: 1, refresh: 1 });
+    const revoke = await postForm(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/pubapi/v1/tokens/revoke`, { token: String(first.access_token) }, {
+      authorization: `Bearer ${String(first.access_token)}`,
+    });
+    expect(revoke.status).toBe(200);
+    expect(emu.liveTokens({ domain: 'acme', user: 121 })).toEqual({ access: 0, refresh: 0 });
+    expect(emu.liveTokens({ domain: 'acme', user: 122 })).toEqual({ access: 1, refresh: 1 });
+    emu.expireAccessTokens({ domain: 'acme', user: 122 });
+    expect(emu.liveTokens({ domain: 'acme', user: 122 })).toEqual({ access: 0, refresh: 1 });
+  });
+
+  it('slow_answer: the request is handled at once and only its answer waits', async () => {
+    const emu = await start({ rotateRefreshTokens: true });
+    const { refresh_token } = await tokensFor(emu, 'acme.egnyte.com', 121);
+    emu.fault({ endpoint: 'token', kind: 'slow_answer', delayMs: 400, times: 1 });
+    const started = Date.now();
+    const answer = postForm(`${emu.endpoints.domainBaseUrl('acme.egnyte.com')}/puboauth/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: String(refresh_token),
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret,
+    });
+    await sleep(100);
+    // Already refreshed (and rotated) at Egnyte, while the answer is still on its way.
+    expect(emu.tokenGrants.refresh_token).toBe(1);
+    expect(emu.liveTokens({ domain: 'acme', user: 121 })).toEqual({ access: 2, refresh: 1 });
+    const res = await answer;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String) });
+  });
 });
