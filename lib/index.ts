@@ -40,6 +40,7 @@ export type {
   EgnyteRequestContext,
   EgnyteLoginEvent,
   EgnyteLogoutEvent,
+  EgnyteLogoutReason,
   EgnyteLoginOptions,
   AfterCallbackResult,
   EgnyteSessionData,

@@ -1,27 +1,31 @@
 /**
  * What `egnyteAuth()` shares with the guard and the error handler: the validated config and
- * the coordination built on it (flights, login records), attached to each request that
+ * the coordination built on it (login records, flights, limits), attached to each request that
  * passes through the router.
  */
 import type { Request, Response } from 'express';
 import { publicPath } from './config/mount-check.js';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
-import { LoginRegistry } from './coordination/logins.js';
 import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
 import { EgnyteAuthError } from './errors/errors.js';
-import { RELOAD_GRACE_MS, type RefreshOutcome, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
+import { RELOAD_GRACE_MS, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
+import { RecentTouches } from './login/lifetime.js';
+import { LoginRecords } from './login/record.js';
+import type { RefreshOutcome } from './login/refresh.js';
+import { type TokenSeal, plainTokenSeal } from './login/token-seal.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
 import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
-import { RecentTouches, touchIntervalMs } from './session/lifetime.js';
 import type { StoreGuards } from './session/write-guard.js';
 
 /** One `egnyteAuth()` instance's state. */
 export interface Runtime {
   config: ResolvedConfig;
-  /** Token records and tombstones. */
-  logins: LoginRegistry;
+  /** Each login's one record: tokens, times, or its tombstone. */
+  records: LoginRecords;
+  /** How token sets are kept inside records. */
+  seal: TokenSeal;
   /** The userinfo re-read, one per login across instances. */
   reloads: Flights<ReloadOutcome>;
   /** The token refresh, one per login across instances. */
@@ -34,21 +38,20 @@ export interface Runtime {
   exchangeLimits: ExchangeLimits;
   /** Paces calls to Egnyte per login, with counts in the coordination backend. */
   pacer: EgnytePacer;
-  /** Which logins' `lastSeenAt` this process recorded lately (with `idleTimeout`). */
+  /** Which logins' activity this process recorded lately. */
   touches: RecentTouches;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Room on top of an upstream call's own time limit before its lock frees itself. */
 const LOCK_MARGIN_MS = 1000;
 
 /** Builds the runtime of one `egnyteAuth()`. */
 export function createRuntime(config: ResolvedConfig): Runtime {
   const { coordination, timeoutMs, userCacheMs } = config;
-  const lifeMs = Math.max(DAY_MS, config.maxSessionAgeMs ?? 0);
   return {
     config,
-    logins: new LoginRegistry(coordination, lifeMs, lifeMs),
+    records: new LoginRecords(coordination),
+    seal: plainTokenSeal,
     reloads: new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) }),
     refreshes: new Flights<RefreshOutcome>(coordination, { name: 'refresh', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: refreshSharingMs }),
     // Exchange, userinfo and the session save: two upstream calls and a store write.
@@ -56,7 +59,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
     storeGuards: new WeakMap(),
     exchangeLimits: createExchangeLimits(coordination),
     pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
-    touches: new RecentTouches(touchIntervalMs(config.idleTimeoutMs ?? 0)),
+    touches: new RecentTouches(),
   };
 }
 

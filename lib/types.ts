@@ -114,9 +114,11 @@ export interface EgnyteAuthOptions {
   /** Called once per sign-in, after the session is saved (audit logs). Its errors are logged and ignored. */
   onLogin?: (event: EgnyteLoginEvent) => void | Promise<void>;
   /**
-   * Called once per ended login: logout, `maxSessionAge`, `idleTimeout`, a token Egnyte
-   * refused, a domain no longer allowed. Never for a logout with no login. Errors are logged
-   * and ignored.
+   * Called once per ended login, on whichever instance ended it, with the reason
+   * ({@link EgnyteLogoutReason}): logout, a new sign-in in the same browser, `maxSessionAge`,
+   * `idleTimeout`, a token Egnyte refused (on any call, background jobs' included), a domain no
+   * longer allowed, a login the coordination backend lost. Never for a logout with no login.
+   * Errors are logged and ignored.
    */
   onLogout?: (event: EgnyteLogoutEvent) => void | Promise<void>;
 }
@@ -137,15 +139,30 @@ export interface EgnyteLoginEvent {
   loginId: string;
 }
 
-/** What `onLogout` is told. */
+/**
+ * Why a login ended, as `onLogout` is told:
+ * - `logout`: the user signed out (the logout route);
+ * - `signed_in_again`: the same browser signed in again, which replaces its login;
+ * - `max_session_age`: older than `maxSessionAge`;
+ * - `idle_timeout`: no request of the user for longer than `idleTimeout`, or than the session
+ *   cookie's `maxAge` (a day with neither);
+ * - `token_refused`: Egnyte refused the login's token or its refresh (revoked, password changed);
+ * - `domain_not_allowed`: `allowedDomains` no longer allows the login's domain;
+ * - `login_lost`: the coordination backend no longer knows the login (it lost its data): the
+ *   user signs in again.
+ */
+export type EgnyteLogoutReason = 'logout' | 'signed_in_again' | 'max_session_age' | 'idle_timeout' | 'token_refused' | 'domain_not_allowed' | 'login_lost';
+
+/** What `onLogout` is told: once per login, on whichever instance, request or job ended it. */
 export interface EgnyteLogoutEvent {
-  req: Request;
-  /** The user as last read; absent only when Egnyte never answered userinfo for this login. */
+  /** The request that ended the login; `undefined` when a job (`egnyteApiFor`) found it over. */
+  req: Request | undefined;
+  /** The user as last read; `undefined` when the ender had not read it (a job, or Egnyte never answered userinfo). */
   user: EgnyteUser | undefined;
   domain: string;
   loginId: string;
   /** Why the login ended. */
-  reason: 'logout' | 'max_session_age' | 'idle_timeout' | 'token_refused' | 'domain_not_allowed';
+  reason: EgnyteLogoutReason;
 }
 
 /** Options of `res.egnyteLogin()`, the login route's parameters. */
@@ -214,6 +231,13 @@ export interface EgnyteRequestContext {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Typed, paced helpers for the calls apps make first: `req.egnyte.api.get('/pubapi/v1/userinfo')`. */
   readonly api: EgnyteApi;
+  /**
+   * The login's current access token, refreshed first when it is due, for a library of the
+   * app's choosing (Egnyte's own SDK, a streaming upload client). Calls made with it are outside
+   * the package's pacing (`apiLimits`) and its handling of refused tokens: prefer `fetch`/`api`
+   * where they fit. Throws `login_required` once the login is over. Keep the token server-side.
+   */
+  accessToken(): Promise<string>;
   /** Egnyte's usage headers (`X-Accesstoken-Qps-*`, `-Quota-*`) from this request's latest call, if any. */
   readonly quota: EgnyteQuota | undefined;
   /** What `afterCallback` returned as `data` at sign-in, if anything. */

@@ -5,7 +5,9 @@
  */
 import session from 'express-session';
 import { callbackViaEas, sessionIdOf, startLogin, storedSession, untilCallback } from './flow-support.js';
+import { memoryCoordination } from '../lib/index.js';
 import { startHarness, withHarness, type Harness } from './support/harness.js';
+import { tokensOf } from './support/records.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -170,37 +172,46 @@ describe('which domain issued the code', () => {
 describe('token generations', () => {
   test.each(['legacy', 'legacy-no-token-type'] as const)('%s tokens (expires_in -1) are accepted and never expire', async (tokenGeneration) => {
     const store = new session.MemoryStore();
-    await withHarness({ store, emulator: { tokenGeneration } }, async (h) => {
+    const coordination = memoryCoordination();
+    await withHarness({ store, emulator: { tokenGeneration }, auth: { coordination } }, async (h) => {
       const browser = h.browser();
       const landed = await browser.signIn('acme', { returnTo: '/me' });
       expect(landed.status).toBe(200);
       const login = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login;
-      expect(login?.tokens).toEqual({ accessToken: expect.any(String), tokenType: 'bearer' });
+      expect(await tokensOf(coordination, login!.id)).toEqual({ accessToken: expect.any(String), tokenType: 'bearer' });
     });
   });
 
-  test('current tokens: refresh token stored, expiresAt set from expires_in', async () => {
+  test('current tokens: refresh token stored in the login\'s record (not the session), expiresAt set from expires_in', async () => {
     const store = new session.MemoryStore();
-    await withHarness({ store, emulator: { tokenGeneration: 'current', accessTokenTtlSeconds: 3600 } }, async (h) => {
+    const coordination = memoryCoordination();
+    await withHarness({ store, emulator: { tokenGeneration: 'current', accessTokenTtlSeconds: 3600 }, auth: { coordination } }, async (h) => {
       const browser = h.browser();
       const before = Date.now();
       await browser.signIn('acme', { returnTo: '/me' });
       const login = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login;
-      expect(login?.tokens).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'bearer', expiresAt: expect.any(Number) });
-      expect(login!.tokens.expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
-      expect(login!.tokens.expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
+      const tokens = await tokensOf(coordination, login!.id);
+      expect(tokens).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'bearer', expiresAt: expect.any(Number) });
+      expect(tokens!.expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
+      expect(tokens!.expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
       expect(login).toMatchObject({ domain: 'acme.egnyte.com', userinfo: { id: 121, first_name: 'Jane' }, userFetchedAt: expect.any(Number) });
-      // Egnyte's answer is kept once: the user made of it is not stored beside it.
+      // Egnyte's answer is kept once: the user made of it is not stored beside it. The tokens are in
+      // the session only as the record's sealed recovery copy, never as fields the app could use.
       expect(login).not.toHaveProperty('user');
+      const { recovery, ...rest } = login!;
+      expect(recovery).toEqual({ version: 1, tokens: expect.any(String) });
+      expect(JSON.stringify(rest)).not.toContain(tokens!.accessToken);
+      expect(JSON.stringify(rest)).not.toContain(tokens!.refreshToken);
     });
   });
 });
 
 describe('a successful callback', () => {
   const store = new session.MemoryStore();
+  const coordination = memoryCoordination();
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ store, auth: { scope: 'Egnyte.user' } });
+    h = await startHarness({ store, auth: { scope: 'Egnyte.user', coordination } });
   });
   afterAll(() => h.close());
   beforeEach(() => h.emulator.resetCalls());
@@ -247,7 +258,7 @@ describe('a successful callback', () => {
     await record(await browser.request('/me', JSON_ACCEPT));
     await record(await browser.request('/page'));
     const login = (await storedSession(store, sessionIdOf(browser)))?.egnyte?.login;
-    const { accessToken, refreshToken } = login!.tokens;
+    const { accessToken, refreshToken } = (await tokensOf(coordination, login!.id))!;
     expect(refreshToken).toEqual(expect.any(String));
     await record(await browser.request('/egnyte/logout', { method: 'POST' }));
     await record(await browser.request(callback.href)); // a replay, rendered as an error page

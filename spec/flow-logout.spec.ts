@@ -4,15 +4,18 @@
  */
 import session from 'express-session';
 import { sessionIdOf, storedSession } from './flow-support.js';
+import { memoryCoordination } from '../lib/index.js';
 import { startHarness, withHarness, type Harness } from './support/harness.js';
+import { tokensOf } from './support/records.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
 describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
   const store = new session.MemoryStore();
+  const coordination = memoryCoordination();
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ store, auth: { postLogoutRedirect: '/goodbye?from=egnyte' } });
+    h = await startHarness({ store, auth: { postLogoutRedirect: '/goodbye?from=egnyte', coordination } });
   });
   afterAll(() => h.close());
   beforeEach(() => {
@@ -25,7 +28,7 @@ describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
     await browser.signIn('acme');
     const oldCookie = browser.cookieHeader;
     const oldSid = sessionIdOf(browser);
-    const { accessToken, refreshToken } = (await storedSession(store, oldSid))!.egnyte!.login!.tokens;
+    const { accessToken, refreshToken } = (await tokensOf(coordination, (await storedSession(store, oldSid))!.egnyte!.login!.id))!;
     h.emulator.resetCalls();
 
     const out = await browser.request('/egnyte/logout', { method });

@@ -3,9 +3,10 @@
  * single-flight reloads and refreshes, and what happens when Egnyte refuses or throttles.
  */
 import session from 'express-session';
-import { EgnyteAuthError, requireEgnyteUser, type EgnyteUser } from '../lib/index.js';
+import { EgnyteAuthError, memoryCoordination, requireEgnyteUser, type EgnyteUser } from '../lib/index.js';
 import { rawGet, sessionIdOf, storedSession, storeSession } from './flow-support.js';
 import { startHarness, withHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import { editRecord, tokensOf } from './support/records.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -140,14 +141,17 @@ describe('the user cache', () => {
 });
 
 describe('token refresh', () => {
-  test('an expired token is refreshed once for concurrent requests, keeping the refresh token', async () => {
+  test('an expired token is refreshed once for concurrent requests that need it, keeping the refresh token', async () => {
     const store = new session.MemoryStore();
+    const coordination = memoryCoordination();
     // 30 s is inside the 60 s expiry skew: every token counts as expired as soon as it is issued
-    // (the emulator still accepts it for 30 s).
-    await withHarness({ store, emulator: { accessTokenTtlSeconds: 30 } }, async (h) => {
+    // (the emulator still accepts it for 30 s). userCacheSeconds 0: every request re-reads the
+    // user, which needs a live token (a token is refreshed when used, not on every request).
+    await withHarness({ store, emulator: { accessTokenTtlSeconds: 30 }, auth: { coordination, userCacheSeconds: 0 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
-      const original = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.tokens;
+      const loginId = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.id;
+      const original = (await tokensOf(coordination, loginId))!;
       expect(original.refreshToken).toEqual(expect.any(String));
       h.emulator.resetCalls();
       h.emulator.fault({ endpoint: 'token', kind: 'slow', delayMs: 150 });
@@ -161,7 +165,7 @@ describe('token refresh', () => {
         client_id: h.emulator.clientId,
         client_secret: h.emulator.clientSecret,
       });
-      const refreshed = (await storedSession(store, sessionIdOf(browser)))!.egnyte!.login!.tokens;
+      const refreshed = (await tokensOf(coordination, loginId))!;
       expect(refreshed.accessToken).not.toBe(original.accessToken);
       // Egnyte's refresh answer carries no refresh token: the old one is kept.
       expect(refreshed.refreshToken).toBe(original.refreshToken);
@@ -177,7 +181,7 @@ describe('token refresh', () => {
   });
 
   test('a refused refresh (revoked refresh token) ends the login', async () => {
-    await withHarness({ emulator: { accessTokenTtlSeconds: 30 } }, async (h) => {
+    await withHarness({ emulator: { accessTokenTtlSeconds: 30 }, auth: { userCacheSeconds: 0 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       h.emulator.revokeAll();
@@ -192,14 +196,16 @@ describe('token refresh', () => {
 
   test('an expired token without a refresh token ends the login without asking Egnyte', async () => {
     const store = new session.MemoryStore();
-    await withHarness({ store, emulator: { tokenGeneration: 'legacy' } }, async (h) => {
+    const coordination = memoryCoordination();
+    await withHarness({ store, emulator: { tokenGeneration: 'legacy' }, auth: { coordination, userCacheSeconds: 0 } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       const sid = sessionIdOf(browser);
-      const data = (await storedSession(store, sid))!;
-      expect(data.egnyte!.login!.tokens.refreshToken).toBeUndefined();
-      data.egnyte!.login!.tokens.expiresAt = Date.now() - 1000;
-      await storeSession(store, sid, data);
+      const loginId = (await storedSession(store, sid))!.egnyte!.login!.id;
+      await editRecord(coordination, loginId, (_login, tokens) => {
+        expect(tokens.refreshToken).toBeUndefined();
+        return { tokens: { expiresAt: Date.now() - 1000 } };
+      });
       h.emulator.resetCalls();
       const page = await browser.request('/page', { accept: 'text/html' });
       expect(page.status).toBe(302);

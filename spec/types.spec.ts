@@ -32,19 +32,22 @@ const handler: RequestHandler = withEgnyteUser(async (req, res) => {
   const response: Response = await req.egnyte.fetch('/pubapi/v2/users/' + id);
   // @ts-expect-error -- there is no such property on the user
   void req.egnyte.user.first_name;
-  // @ts-expect-error -- the access token is not on req.egnyte
-  void req.egnyte.accessToken;
+  // The access token is reached through a call, never a property.
+  const token: Promise<string> = req.egnyte.accessToken();
+  void token;
 
   // req.session.egnyte is typed by the express-session augmentation.
   const domain: string | undefined = req.session.egnyte?.login?.domain;
+  // @ts-expect-error -- tokens are not in the session: they live in the login's record
   const tokens: EgnyteTokenSet | undefined = req.session.egnyte?.login?.tokens;
+  const endsAt: number | undefined = req.session.egnyte?.login?.endsAt;
   const returnTo: string | undefined = req.session.egnyte?.pending?.find((attempt) => attempt.state === 'state')?.returnTo;
   // @ts-expect-error -- login.domain is a string, not a number
   const wrong: number | undefined = req.session.egnyte?.login?.domain;
   // @ts-expect-error -- there is no such property on the login
   void req.session.egnyte?.login?.accessToken;
 
-  res.json({ firstName, subject, loginId, data, email, stale, status: response.status, domain, tokens: tokens !== undefined, returnTo, wrong });
+  res.json({ firstName, subject, loginId, data, email, stale, status: response.status, domain, tokens: tokens !== undefined, endsAt, returnTo, wrong });
 });
 
 // Elsewhere req.egnyte is optional (attachEgnyteUser sets it only when signed in).

@@ -63,7 +63,7 @@ test('each state is usable once', () => {
 test('no session data at all', () => {
   expect(takePending(undefined, 'a', T0)).toEqual({ ok: false, reason: 'no_session_data' });
   expect(takePending({}, 'a', T0)).toEqual({ ok: false, reason: 'no_session_data' });
-  expect(takePending({ login: { id: 'l1', domain: 'acme.egnyte.com', tokens: { accessToken: 't', tokenType: 'bearer' }, loggedInAt: T0 } }, 'a', T0)).toEqual({
+  expect(takePending({ login: { id: 'l1', domain: 'acme.egnyte.com', loggedInAt: T0, lastSeenAt: T0, endsAt: T0 + 1000 } }, 'a', T0)).toEqual({
     ok: false,
     reason: 'unknown',
   });

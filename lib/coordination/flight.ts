@@ -2,8 +2,12 @@
  * A single-flight across every instance: within a process concurrent callers share one
  * promise ({@link SingleFlight}); across processes one caller takes a lock that expires
  * (`SET NX PX`), runs the task and shares its result for a while, and the others poll for
- * that result. A holder that dies frees the lock when it expires, so the others wait at
- * most about `lockMs` before one of them runs the task itself.
+ * that result.
+ *
+ * The lock: held by the one caller that claimed it, for `lockMs`, renewed every third of that
+ * while its task runs (so a task slower than `lockMs`, such as a sign-in with a slow
+ * `afterCallback`, is never run twice); released when the task settles. A holder that dies stops
+ * renewing, so its lock frees itself within `lockMs` and one of the others runs the task.
  */
 import { randomUUID } from 'node:crypto';
 import { EgnyteAuthError } from '../errors/errors.js';
@@ -110,14 +114,28 @@ export class Flights<T> {
     }
   }
 
+  /** Renews the lock every third of its life while the task runs; answers the function that stops it. */
+  private keepLock(lockKey: string, owner: string): () => void {
+    const { lockMs } = this.kind;
+    const timer = setInterval(() => {
+      // Only while still ours; a failed renewal leaves the lock to expire as a dead holder's would.
+      this.coordination.compareAndSet(lockKey, owner, owner, lockMs).catch(() => undefined);
+    }, Math.max(lockMs / 3, 10));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async runHolding(lockKey: string, owner: string, resultKey: string, task: () => Promise<T>): Promise<T> {
     let result: T;
+    const release = this.keepLock(lockKey, owner);
     try {
       result = await task();
     } catch (err) {
+      release();
       await this.coordination.settle(lockKey, owner, resultKey, '', 0).catch(() => undefined);
       throw err;
     }
+    release();
     // The result is ours whatever happens to the backend now; others will run after the lock
     // expires. Not awaited: the caller need not wait a round trip for others to see it (later
     // commands of this process follow it on the same connection).

@@ -12,6 +12,14 @@ export interface FlightKeys {
 
 /** The shared record of a login (live, or its tombstone once ended). */
 export function loginRecordKey(loginId: string): string {
+  return `login:{${loginId}}`;
+}
+
+/**
+ * Where 0.1.0 kept a login's record (`version|{domain,tokens}`, or `ended`): read once, to migrate
+ * a session that 0.1.0 stored, never written.
+ */
+export function legacyLoginRecordKey(loginId: string): string {
   return `login:${loginId}`;
 }
 

@@ -7,6 +7,8 @@ import { EgnyteAuthError } from '../errors/errors.js';
 
 /** How often a waiter looks again while a lane's call is in flight on another instance, in ms. */
 export const POLL_MS = 100;
+/** How long one limiter call may take beyond the caller's deadline: a round trip is not waiting. */
+const STORE_CALL_MS = 1000;
 
 /** The outcome of consuming a point. */
 export type Attempt = { ok: true } | { ok: false; msBeforeNext: number };
@@ -35,7 +37,7 @@ export function storeFailed(): EgnyteAuthError {
 export async function bounded<T>(run: () => Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(storeFailed()), Math.max(deadline - Date.now(), 0) + POLL_MS);
+    timer = setTimeout(() => reject(storeFailed()), Math.max(deadline - Date.now(), 0) + STORE_CALL_MS);
     timer.unref();
   });
   try {

@@ -94,6 +94,11 @@ const DAY_SECONDS = 86_400;
 interface Waiter {
   readonly options: AcquireOptions;
   settled: boolean;
+  /**
+   * True while the pump is asking the limiter for this waiter: its deadline bounds the wait for a
+   * busy lane, not that round trip, so `apiWaitMs: 0` still gets a free lane (takeLane decides).
+   */
+  serving: boolean;
   resolve(slot: PaceSlot): void;
   reject(error: unknown): void;
 }
@@ -180,12 +185,23 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
       // A lane whose call is still in flight (possibly on another instance) reports its hold
       // time, not when it frees: look again soon. A lane in its one-second pause says exactly.
       const pause = soonest > 1000 ? POLL_MS : Math.max(soonest, 1);
-      if (soonest <= 1000 && Date.now() + pause > waiter.options.deadline) throw waitExceeded(pause / 1000);
+      // Every lane is busy: waiting is what the deadline bounds.
+      if (Date.now() + pause > waiter.options.deadline) throw waitExceeded(Math.min(soonest, 1000) / 1000);
       await sleep(queue, pause);
     }
   }
 
   async function serve(key: string, queue: KeyQueue, waiter: Waiter): Promise<void> {
+    waiter.serving = true;
+    try {
+      await serveHead(key, queue, waiter);
+    } finally {
+      waiter.serving = false;
+    }
+  }
+
+  /** Gives the queue's head a lane and a day's point, or rejects it. */
+  async function serveHead(key: string, queue: KeyQueue, waiter: Waiter): Promise<void> {
     const laneKey = await takeLane(key, queue, waiter);
     if (laneKey === undefined) return;
     if (daily) {
@@ -264,6 +280,7 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
       const waiter: Waiter = {
         options,
         settled: false,
+        serving: false,
         resolve: (slot) => (finish(), resolve(slot)),
         reject: (error) => (finish(), reject(error)),
       };
@@ -275,6 +292,8 @@ export function createEgnytePacer(options: EgnytePacerOptions = {}): EgnytePacer
       };
       const onAbort = (): void => giveUp(options.signal?.reason);
       const timer = setTimeout(() => {
+        // Being served: takeLane answers once it knows whether a lane is free.
+        if (waiter.serving) return;
         // An estimate for Retry-After: the callers ahead, served `perSecond` a second.
         const ahead = q.waiters.indexOf(waiter);
         giveUp(waitExceeded((Math.max(ahead, 0) + 1) / perSecond));

@@ -2,16 +2,27 @@
  * `GET /egnyte/callback`: the state check, the code exchange and the new signed-in session.
  * A state is used once across every instance: concurrent callbacks with one state make one
  * code exchange, and the others answer with its outcome.
+ *
+ * No hand-over: only the request that signed in gets a session cookie, for the session it
+ * created. A twin of it (a reload, a restored tab), or the callback of another tab's attempt that
+ * this sign-in superseded, gets a plain redirect and no cookie at all (its own session is not
+ * written either): the browser that signed in already holds its cookie, and anyone else who
+ * brings the same state, or the pre-login session id, gets nothing of the login.
  */
 import type { Request, Response } from 'express';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { pacedUser } from '../guard/reload.js';
-import { revokeTokens } from '../session/end-login.js';
-import { adoptSession, regenerateSession, requireSession, saveSession } from '../session/express-session.js';
+import { endLogin, revokeTokens } from '../login/end.js';
+import { activityWindowMs, endsAtOf } from '../login/lifetime.js';
+import { isLegacyLogin } from '../login/migrate.js';
+import { newLoginId } from '../login/record.js';
+import { regenerateSession, requireSession, saveSession } from '../session/express-session.js';
+import { storedUser } from '../session/stored-user.js';
+import type { LegacyEgnyteLogin } from '../session/types.js';
 import { savingNewLogin } from '../session/write-guard.js';
-import type { EgnyteLogin, EgnytePendingLogin, EgnyteUser } from '../types.js';
+import type { EgnyteLogin, EgnytePendingLogin, EgnyteTokenSet, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
 import { decideSignIn, runHook } from './hooks.js';
 import { askForDomain } from './domain-prompt.js';
@@ -19,7 +30,7 @@ import { exchangeForAttempt } from './exchange-limits.js';
 import { parseCallbackParams } from './params.js';
 import { atSignIn } from './sign-in-errors.js';
 import { prunePending, takePending } from './pending-logins.js';
-import { type SignInOutcome, newLoginId, stateKey } from './sign-in-outcome.js';
+import { type SignInOutcome, stateKey } from './sign-in-outcome.js';
 import { redirect } from '../web/redirect.js';
 
 function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', sentCookies: boolean): EgnyteAuthError {
@@ -61,12 +72,25 @@ async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, a
 
 /**
  * The other tabs' attempts end with this sign-in: their callbacks, when they come, go where
- * they were headed, signed in, without a second code exchange (best effort).
+ * they were headed (the browser holds the signed-in cookie), without a second code exchange
+ * (best effort).
  */
-async function supersede(runtime: Runtime, others: readonly EgnytePendingLogin[], sessionId: string): Promise<void> {
-  await Promise.all(
-    others.map((entry) => runtime.signIns.share(stateKey(entry.state), { kind: 'signed_in', sessionId, returnTo: entry.returnTo }).catch(() => undefined)),
-  );
+async function supersede(runtime: Runtime, others: readonly EgnytePendingLogin[]): Promise<void> {
+  await Promise.all(others.map((entry) => runtime.signIns.share(stateKey(entry.state), { kind: 'signed_in', returnTo: entry.returnTo }).catch(() => undefined)));
+}
+
+/**
+ * The login this browser had before signing in again: it ends, everywhere (its tokens revoked,
+ * `onLogout` told). A login a session stored by 0.1.0 keeps its tokens with it: revoked from there.
+ */
+async function endPrevious(req: Request, runtime: Runtime, previous: EgnyteLogin | LegacyEgnyteLogin): Promise<void> {
+  const context = { req, user: storedUser(previous), domain: previous.domain };
+  if (!isLegacyLogin(previous)) {
+    await endLogin(runtime, previous.id, 'signed_in_again', context);
+    return;
+  }
+  if (previous.id) await endLogin(runtime, previous.id, 'signed_in_again', context);
+  if (runtime.config.revokeOnLogout) await revokeTokens(runtime, previous.domain, previous.tokens);
 }
 
 interface Attempt {
@@ -77,66 +101,77 @@ interface Attempt {
 }
 
 /**
- * The sign-in proper: exchange, user, a regenerated session holding only the new login (no
- * attempts of other tabs), its shared token record, and an awaited save. Tokens obtained
- * are revoked when anything after the exchange fails, so a failed sign-in leaves no live token.
+ * The sign-in proper: exchange, user, a regenerated session, the login's record, the end of the
+ * login this browser had, and an awaited save of the session holding only the new login (no
+ * attempts of other tabs). When anything after the exchange fails, nothing of this sign-in stays
+ * (its record ended, its tokens revoked) and the browser keeps what it had.
  */
 async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise<SignInOutcome> {
   const { domain } = attempt;
-  const others = prunePending(requireSession(req).egnyte?.pending, Date.now());
+  const { config } = runtime;
+  const before = requireSession(req).egnyte;
+  const others = prunePending(before?.pending, Date.now());
+  const previous = before?.login;
+  let tokens: EgnyteTokenSet;
   try {
-    const tokens = await exchangeForAttempt(req, runtime, attempt);
-    try {
-      const { config } = runtime;
-      const loginId = newLoginId();
-      const hooked = config.afterCallback !== undefined || config.onLogin !== undefined;
-      // The app's hooks are promised the user: without it (Egnyte throttling) the sign-in waits for another try.
-      const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken, true) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
-      const decided = user ? await decideSignIn(config.afterCallback, { req, user, domain }) : {};
-      const now = Date.now();
-      const login: EgnyteLogin = {
-        id: loginId,
-        domain,
-        tokens,
-        tokensVersion: 1,
-        ...(user ? { userinfo: user.raw, userFetchedAt: now } : {}),
-        ...(decided.user ? { userExtra: decided.user } : {}),
-        ...(decided.data !== undefined ? { data: decided.data } : {}),
-        loggedInAt: now,
-      };
-      // The login's shared record and the new session do not depend on each other: both at once.
-      const recorded = runtime.logins.create(login.id, domain, tokens);
-      let fresh;
-      try {
-        fresh = await regenerateSession(req);
-      } catch (err) {
-        await recorded.catch(() => undefined);
-        throw err;
-      }
-      // Only the new login: attempts of other tabs stay behind with the anonymous session.
-      fresh.egnyte = { login };
-      try {
-        await recorded;
-        // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
-        savingNewLogin(fresh);
-        await saveSession(req);
-      } catch (err) {
-        // express-session writes once more at the end of the response, even after a failed
-        // save: that write must sign no one in, and should keep the other tabs' attempts.
-        fresh.egnyte = others.length > 0 ? { pending: others } : {};
-        throw err;
-      }
-      log.callback('signed in on %s', domain);
-      await supersede(runtime, others, req.sessionID);
-      if (user) await runHook('onLogin', config.onLogin, { req, user: { ...decided.user, ...user }, domain, loginId: login.id });
-      return { kind: 'signed_in', sessionId: req.sessionID, returnTo: attempt.entry.returnTo };
-    } catch (err) {
-      await revokeTokens(runtime, domain, tokens);
-      throw err;
-    }
+    tokens = await exchangeForAttempt(req, runtime, attempt);
   } catch (err) {
     return { kind: 'failed', error: errorToData(asEgnyteAuthError(err, 'Signing in failed unexpectedly.')) };
   }
+  const loginId = newLoginId();
+  let recorded = false;
+  let previousEnded = false;
+  try {
+    const hooked = config.afterCallback !== undefined || config.onLogin !== undefined;
+    // The app's hooks are promised the user: without it (Egnyte throttling) the sign-in waits for another try.
+    const user = hooked ? await pacedUser(runtime, loginId, domain, tokens.accessToken, true) : await userAtSignIn(runtime, loginId, domain, tokens.accessToken);
+    const decided = user ? await decideSignIn(config.afterCallback, { req, user, domain }) : {};
+    const fresh = await regenerateSession(req);
+    const now = Date.now();
+    const windowMs = activityWindowMs(config, fresh.cookie?.originalMaxAge);
+    const endsAt = endsAtOf(now, now, windowMs, config);
+    const sealed = runtime.seal.seal(loginId, tokens);
+    await runtime.records.create(loginId, { version: 1, domain, tokens: sealed, loggedInAt: now, lastSeenAt: now, endsAt }, now);
+    recorded = true;
+    if (previous) {
+      await endPrevious(req, runtime, previous);
+      previousEnded = true;
+    }
+    const login: EgnyteLogin = {
+      id: loginId,
+      domain,
+      ...(user ? { userinfo: user.raw, userFetchedAt: now } : {}),
+      ...(decided.user ? { userExtra: decided.user } : {}),
+      ...(decided.data !== undefined ? { data: decided.data } : {}),
+      loggedInAt: now,
+      lastSeenAt: now,
+      endsAt,
+      recovery: { version: 1, tokens: sealed },
+    };
+    // Only the new login: attempts of other tabs stay behind with the pre-login session.
+    fresh.egnyte = { login };
+    // Awaited so a store failure becomes a clear 503 rather than a redirect into a lost login.
+    savingNewLogin(fresh);
+    await saveSession(req);
+    log.callback('signed in on %s', domain);
+    await supersede(runtime, others);
+    if (user) await runHook('onLogin', config.onLogin, { req, user: { ...decided.user, ...user }, domain, loginId });
+    return { kind: 'signed_in', returnTo: attempt.entry.returnTo };
+  } catch (err) {
+    if (recorded) await runtime.records.end(loginId, 'sign_in_failed').catch(() => undefined);
+    await revokeTokens(runtime, domain, tokens);
+    // express-session writes the request's session once more at the end of the response, even
+    // after a failed save: it keeps what the browser had (its login, unless it was ended; the
+    // other tabs' attempts), and signs in no one new.
+    const kept = { ...(previous && !previousEnded ? { login: previous as EgnyteLogin } : {}), ...(others.length > 0 ? { pending: others } : {}) };
+    if (req.session) req.session.egnyte = kept;
+    return { kind: 'failed', error: errorToData(asEgnyteAuthError(err, 'Signing in failed unexpectedly.')) };
+  }
+}
+
+/** This request gets no session of its own: express-session then neither writes one nor sets a cookie. */
+function withoutSession(req: Request): void {
+  (req as { session?: unknown }).session = undefined;
 }
 
 /** The callback route. */
@@ -157,7 +192,11 @@ export function callbackHandler(runtime: Runtime) {
       log.callback('refused callback: %s', taken.reason);
       // A callback that already signed this browser in (a reload, a restored tab): go where it went.
       const earlier = await runtime.signIns.peek(key);
-      if (earlier?.kind === 'signed_in') return redirect(res, earlier.returnTo);
+      if (earlier?.kind === 'signed_in') {
+        // Signed in already (a reload, another tab's attempt this sign-in superseded): where it was going, and nothing else.
+        withoutSession(req);
+        return redirect(res, earlier.returnTo);
+      }
       if (session.egnyte?.login) return redirect(res, config.homePath);
       throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
     }
@@ -170,8 +209,8 @@ export function callbackHandler(runtime: Runtime) {
     const attempt: Attempt = { domain, code: params.code, state: params.state, entry: taken.entry };
     const { result, ran } = await runtime.signIns.join(key, () => signIn(req, runtime, attempt));
     if (result.kind === 'failed') throw errorFromData(result.error);
-    // This request lost the race to a twin of the same browser: continue in the winner's session.
-    if (!ran && result.sessionId !== req.sessionID) await adoptSession(req, result.sessionId);
+    // A twin of the request that signed in: a plain redirect, no cookie (see the module comment).
+    if (!ran) withoutSession(req);
     redirect(res, result.returnTo);
   };
 }

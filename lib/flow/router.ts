@@ -90,7 +90,7 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const dispatch = (router as unknown as DispatchingRouter).handle.bind(router);
   (router as unknown as DispatchingRouter).handle = (req, res, out) => {
     attachRuntime(req, res, runtime);
-    guardSessionWrites(req, runtime.storeGuards, runtime.logins);
+    guardSessionWrites(req, runtime.storeGuards, runtime.records);
     if ((Object.getPrototypeOf(res) as Response).egnyteLogin !== egnyteLogin) installOnPrototypes(req, res);
     if (checking) checking = startUpChecks(req, checkCookie, checkMount);
     if (!isOwnPath(req.url)) return out();

@@ -1,51 +1,43 @@
 /**
- * `req.egnyte`: the user, and a paced client that carries the login's token, server-side.
- * The client is made on first use, so requests that never call Egnyte pay nothing for it. A
- * token Egnyte refuses is checked against the shared record first (another instance may have
- * refreshed it, or a stale session write put an older copy back) before the login ends.
+ * `req.egnyte`: the user, and a paced client that calls Egnyte with the login's token,
+ * server-side. The client is made on first use, so requests that never call Egnyte pay nothing
+ * for it. Every call reads the token from the login's record through the one rulebook
+ * (login/access.ts): an ended or expired login is refused there, an expired token refreshed, and
+ * a token Egnyte refuses ends the login unless another instance refreshed it meanwhile.
  */
 import type { Request } from 'express';
 import { type EgnyteApi, type EgnyteApiClient, createEgnyteApiClient } from '../egnyte/api-client.js';
-import { EgnyteAuthError } from '../errors/errors.js';
+import { type AccessContext, loginAccess, tokenRefused } from '../login/access.js';
 import type { Runtime } from '../runtime.js';
 import type { EgnyteQuota } from '../egnyte/quota.js';
+import { storedUser } from '../session/stored-user.js';
 import type { EgnyteLogin, EgnyteRequestContext, EgnyteUser } from '../types.js';
-import { isExpired } from './reload.js';
 
 /** The login as this request sees it: the session's copy, or a shared outcome applied to it. */
-export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'tokens' | 'tokensVersion' | 'userFetchedAt' | 'data'>;
+export type LoginView = Pick<EgnyteLogin, 'id' | 'domain' | 'userFetchedAt' | 'data'> & Partial<Pick<EgnyteLogin, 'loggedInAt' | 'lastSeenAt' | 'endsAt' | 'userinfo' | 'user' | 'userExtra'>>;
+
+/** What the request knows of its login, for the rulebook when it must end it. */
+function accessContextOf(req: Request, view: LoginView): AccessContext {
+  const times = view.loggedInAt !== undefined && view.lastSeenAt !== undefined && view.endsAt !== undefined
+    ? { loggedInAt: view.loggedInAt, lastSeenAt: view.lastSeenAt, endsAt: view.endsAt }
+    : undefined;
+  return { req, user: storedUser(view), domain: view.domain, times };
+}
 
 function clientFor(req: Request, runtime: Runtime, view: LoginView): EgnyteApiClient {
-  let tokens = view.tokens;
-  let version = view.tokensVersion ?? 0;
+  const context = accessContextOf(req, view);
+  let version = 0;
   return createEgnyteApiClient({
     config: runtime.config,
     domain: view.domain,
     pacer: runtime.pacer,
     paceKey: view.id,
-    accessToken() {
-      if (!req.session?.egnyte?.login) throw new EgnyteAuthError('login_required', 'The Egnyte sign-in ended. Sign in again.');
-      // The guard could not refresh an expired token (Egnyte unreachable or throttling): Egnyte
-      // would answer 401, which would end a login whose refresh token is still good.
-      if (isExpired(tokens, Date.now())) {
-        throw new EgnyteAuthError('upstream_unavailable', 'The Egnyte sign-in needs refreshing and Egnyte could not be reached to refresh it. Try again in a moment.', {
-          retryAfter: 5,
-        });
-      }
-      return tokens.accessToken;
+    async accessToken() {
+      const access = await loginAccess(runtime, view.id, context);
+      version = access.login.version;
+      return access.tokens.accessToken;
     },
-    async onTokenRefused() {
-      const state = await runtime.logins.state(view.id).catch(() => undefined);
-      if (state?.kind === 'live' && state.record.version > version && !isExpired(state.record.tokens, Date.now())) {
-        tokens = state.record.tokens;
-        version = state.record.version;
-        const login = req.session.egnyte?.login;
-        if (login?.id === view.id) Object.assign(login, { tokens, tokensVersion: version });
-        return true;
-      }
-      delete req.session.egnyte?.login;
-      return false;
-    },
+    onTokenRefused: () => tokenRefused(runtime, view.id, version, context),
   });
 }
 
@@ -66,6 +58,7 @@ class RequestContext implements EgnyteRequestContext {
   readonly #view: LoginView;
   #client: EgnyteApiClient | undefined;
   #fetch: EgnyteRequestContext['fetch'] | undefined;
+  #accessToken: EgnyteRequestContext['accessToken'] | undefined;
 
   constructor(req: Request, runtime: Runtime, view: LoginView, user: EgnyteUser, stale: boolean) {
     this.loginId = view.id;
@@ -86,6 +79,11 @@ class RequestContext implements EgnyteRequestContext {
   // The app may stream a large answer: the client's timeout covers waiting for the headers only.
   get fetch(): EgnyteRequestContext['fetch'] {
     return (this.#fetch ??= (path, init) => this.#lazyClient().fetch(path, init));
+  }
+
+  // A getter for the same reason as fetch: `const { accessToken } = req.egnyte` works.
+  get accessToken(): EgnyteRequestContext['accessToken'] {
+    return (this.#accessToken ??= async () => (await loginAccess(this.#runtime, this.#view.id, accessContextOf(this.#req, this.#view))).tokens.accessToken);
   }
 
   get api(): EgnyteApi {

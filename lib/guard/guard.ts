@@ -9,7 +9,7 @@ import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';
-import { type Resolution, resolveLogin, resolveLoginNow } from './resolve-login.js';
+import { type Resolution, resolveLogin, resolveLoginLater, resolveLoginNow } from './resolve-login.js';
 import { redirect } from '../web/redirect.js';
 
 const MODES = new Set(['auto', 'redirect', 'status']);
@@ -53,7 +53,7 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
     const session = requireSession(req);
     const now = resolveLoginNow(req, session, attached.runtime);
     if (now) return settle(req, res, next, attached, now);
-    return resolveLogin(req, session, attached.runtime).then((resolution) => settle(req, res, next, attached, resolution));
+    return resolveLoginLater(req, session, attached.runtime).then((resolution) => settle(req, res, next, attached, resolution));
   };
 }
 

@@ -1,23 +1,19 @@
 /**
  * What a re-read or a refresh ended with, as plain data: instances share these through the
- * coordination backend, and each request applies them to its own view of the login.
+ * coordination backend, and each request applies them to its own view of the login. Neither
+ * carries a token: tokens are read from the login's record by whoever uses one.
  */
 import type { EgnyteAuthErrorData } from '../errors/errors.js';
-import type { EgnyteTokenSet, EgnyteUser } from '../types.js';
+import type { RefreshOutcome } from '../login/refresh.js';
+import type { EgnyteUser } from '../types.js';
 
 /** The userinfo re-read of a login. */
 export type ReloadOutcome =
-  /** The user as Egnyte answered now; `tokens` when the shared record held newer ones than the caller's. */
-  | { kind: 'fresh'; user: EgnyteUser; fetchedAt: number; tokens?: { version: number; tokens: EgnyteTokenSet } }
-  /** The login is over: refused by Egnyte, ended on another instance, or its domain is no longer allowed. */
+  /** The user as Egnyte answered now. */
+  | { kind: 'fresh'; user: EgnyteUser; fetchedAt: number }
+  /** The login is over (and was ended: refused by Egnyte, over by time, ended elsewhere, or its domain no longer allowed). */
   | { kind: 'signed_out'; error: EgnyteAuthErrorData }
   /** Egnyte throttled or could not be reached; the cached user may be served. */
-  | { kind: 'unavailable'; error: EgnyteAuthErrorData };
-
-/** The token refresh of a login. */
-export type RefreshOutcome =
-  | { kind: 'tokens'; version: number; tokens: EgnyteTokenSet }
-  | { kind: 'signed_out'; error: EgnyteAuthErrorData }
   | { kind: 'unavailable'; error: EgnyteAuthErrorData };
 
 /** How long a settled flight is shared with requests that loaded the session before it was saved. */
@@ -38,7 +34,7 @@ export function reloadSharingMs(outcome: ReloadOutcome, userCacheMs: number): nu
 
 /** How long a refresh's outcome is shared. Pure. */
 export function refreshSharingMs(outcome: RefreshOutcome): number {
-  return outcome.kind === 'tokens' ? RELOAD_GRACE_MS : backoffMs(outcome);
+  return outcome.kind === 'refreshed' ? RELOAD_GRACE_MS : backoffMs(outcome);
 }
 
 function backoffMs(outcome: { kind: string; error: EgnyteAuthErrorData }): number {

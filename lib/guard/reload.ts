@@ -1,31 +1,25 @@
 /**
- * The two upstream steps of keeping a login alive, each run once per login across every
- * instance: refreshing an expired token (against the shared, versioned token record) and
- * re-reading the user. Both return plain outcomes and never throw for Egnyte's answers.
+ * Re-reading a login's user from Egnyte (userinfo), once per login across every instance (the
+ * `reloads` flight). It goes through the login's record like every use of a token
+ * (login/access.ts): an ended, expired or disallowed login is ended there, not re-read, and a
+ * token Egnyte refuses ends it unless another instance refreshed meanwhile. The outcome is plain
+ * data and never a throw for Egnyte's answers.
  */
 import { fetchEgnyteUser } from '../egnyte/api.js';
-import { refreshTokens } from '../egnyte/token-client.js';
-import { EgnyteAuthError, asEgnyteAuthError, errorToData } from '../errors/errors.js';
+import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
+import { type AccessContext, type LoginAccess, loginAccess, tokenRefused } from '../login/access.js';
+import { loginEnded, outcomeOfError } from '../login/refresh.js';
 import type { Runtime } from '../runtime.js';
-import type { EgnyteLogin, EgnyteTokenSet, EgnyteUser } from '../types.js';
-import type { RefreshOutcome, ReloadOutcome } from './outcomes.js';
+import type { EgnyteLogin, EgnyteUser } from '../types.js';
+import type { ReloadOutcome } from './outcomes.js';
 
-/** Tokens this close to expiry are refreshed before use. */
-export const EXPIRY_SKEW_MS = 60_000;
-
-/** True when the access token has expired (or will within the skew). Legacy tokens never expire. */
-export function isExpired(tokens: EgnyteTokenSet, now: number): boolean {
-  return tokens.expiresAt !== undefined && now >= tokens.expiresAt - EXPIRY_SKEW_MS;
-}
-
-/** True when the session's login can be served without asking Egnyte. Pure. */
+/** True when the session's user can be served without asking Egnyte. Pure. */
 export function isFresh(login: EgnyteLogin, now: number, userCacheMs: number): boolean {
   return (
     (login.userinfo !== undefined || login.user !== undefined) &&
     login.userFetchedAt !== undefined &&
     now - login.userFetchedAt < userCacheMs &&
-    now >= login.userFetchedAt &&
-    !isExpired(login.tokens, now)
+    now >= login.userFetchedAt
   );
 }
 
@@ -47,71 +41,37 @@ export async function pacedUser(runtime: Runtime, loginId: string, domain: strin
   }
 }
 
-const ENDED_ELSEWHERE = (): EgnyteAuthError => new EgnyteAuthError('login_required', 'This sign-in was ended (signed out). Sign in again.');
-
-function notAllowed(domain: string): EgnyteAuthError {
-  return new EgnyteAuthError('domain_not_allowed', `The Egnyte domain ${domain} is no longer allowed to sign in to this app.`);
+/** True for Egnyte refusing a token it was sent (not a refusal of ours before any call). */
+function refusedByEgnyte(err: unknown): boolean {
+  return isEgnyteAuthError(err, 'login_required', 'developer_inactive') && err.upstreamStatus !== undefined;
 }
 
-function settleError(err: unknown, fallback: string): { kind: 'signed_out' | 'unavailable'; error: ReturnType<typeof errorToData> } {
-  const error = asEgnyteAuthError(err, fallback);
-  const over = error.code === 'login_required' || error.code === 'developer_inactive';
-  return { kind: over ? 'signed_out' : 'unavailable', error: errorToData(error) };
-}
-
-/**
- * Refreshes the login's tokens, unless the shared record already holds newer ones than
- * `login` (another instance refreshed). A refresh Egnyte refuses ends the login only when
- * no instance stored a newer token set meanwhile: with rotating refresh tokens, the loser of
- * two concurrent refreshes must adopt the winner's tokens, not sign the user out.
- */
-export async function refreshLogin(runtime: Runtime, login: EgnyteLogin): Promise<RefreshOutcome> {
-  const { logins, config } = runtime;
-  const state = await logins.state(login.id);
-  if (state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
-  const known = state.kind === 'live' ? state.record : undefined;
-  if (known && known.version > (login.tokensVersion ?? 0) && !isExpired(known.tokens, Date.now())) {
-    return { kind: 'tokens', version: known.version, tokens: known.tokens };
-  }
-  let tokens: EgnyteTokenSet;
-  try {
-    tokens = await refreshTokens(config, login.domain, known?.tokens ?? login.tokens);
-  } catch (err) {
-    const outcome = settleError(err, 'Refreshing the Egnyte sign-in failed unexpectedly.');
-    if (outcome.kind === 'signed_out') {
-      const after = await logins.state(login.id);
-      if (after.kind === 'live' && after.record.version > (known?.version ?? 0)) {
-        return { kind: 'tokens', version: after.record.version, tokens: after.record.tokens };
-      }
+/** Re-reads the user of the session's `login` with the record's current token (refreshed if due). Never throws. */
+export async function reloadUser(runtime: Runtime, login: EgnyteLogin, context: AccessContext): Promise<ReloadOutcome> {
+  const failed = (err: unknown): ReloadOutcome => outcomeOfError(err, 'Reading the user from Egnyte failed unexpectedly.');
+  for (let attempt = 0; ; attempt++) {
+    let access: LoginAccess;
+    try {
+      access = await loginAccess(runtime, login.id, context);
+    } catch (err) {
+      return failed(err);
     }
-    return outcome;
-  }
-  const stored = await logins.replaceTokens(login.id, known, login.domain, tokens);
-  if (stored.ok) return { kind: 'tokens', version: stored.record.version, tokens };
-  if (stored.state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
-  if (stored.state.kind === 'live') return { kind: 'tokens', version: stored.state.record.version, tokens: stored.state.record.tokens };
-  return { kind: 'tokens', version: (known?.version ?? 0) + 1, tokens };
-}
-
-/**
- * Re-reads the user with `tokens`, after checking that the login was not ended elsewhere and
- * that its domain is still allowed. Answers newer tokens when the shared record has them.
- */
-export async function reloadUser(runtime: Runtime, login: EgnyteLogin): Promise<ReloadOutcome> {
-  const { logins, config } = runtime;
-  if (!config.isAllowed(login.domain)) return { kind: 'signed_out', error: errorToData(notAllowed(login.domain)) };
-  const state = await logins.state(login.id);
-  if (state.kind === 'ended') return { kind: 'signed_out', error: errorToData(ENDED_ELSEWHERE()) };
-  const newer = state.kind === 'live' && state.record.version > (login.tokensVersion ?? 0) ? state.record : undefined;
-  if (state.kind === 'unknown') {
-    // The record expired or the backend lost it (a restart): the session's copy is the best there is.
-    await logins.restore(login.id, login.tokensVersion ?? 1, login.domain, login.tokens);
-  }
-  const tokens = newer?.tokens ?? login.tokens;
-  try {
-    const user = await pacedUser(runtime, login.id, login.domain, tokens.accessToken);
-    return { kind: 'fresh', user, fetchedAt: Date.now(), ...(newer ? { tokens: { version: newer.version, tokens: newer.tokens } } : {}) };
-  } catch (err) {
-    return settleError(err, 'Reading the user from Egnyte failed unexpectedly.');
+    try {
+      const user = await pacedUser(runtime, login.id, access.login.domain, access.tokens.accessToken);
+      // A logout (another tab, another instance) while Egnyte answered: the login is over, not fresh.
+      if ((await runtime.records.read(login.id)).kind === 'ended') return failed(loginEnded());
+      return { kind: 'fresh', user, fetchedAt: Date.now() };
+    } catch (err) {
+      if (!refusedByEgnyte(err)) return failed(err);
+      // Newer tokens on the record (another instance refreshed) get one more try; else the login ends here.
+      let newer: boolean;
+      try {
+        newer = await tokenRefused(runtime, login.id, access.login.version, context);
+      } catch (backendError) {
+        return failed(backendError);
+      }
+      if (!newer) return failed(err);
+      if (attempt > 0) return failed(new EgnyteAuthError('upstream_unavailable', 'Egnyte refused the sign-in\'s newest token too. Try again in a moment.', { retryAfter: 1 }));
+    }
   }
 }

@@ -1,22 +1,28 @@
 /**
- * The login of a request, kept alive: served from the session while fresh (no I/O at all),
- * else refreshed and re-read once per login across every instance. Only the request whose
- * task ran writes the outcome into its session, so N requests sharing one re-read cause one
- * session write; the others serve the shared outcome from their own untouched copy.
+ * The login of a request, kept alive. The session holds a reference to the login's record and
+ * cached copies of its user and times; the record (login/record.ts) is the truth.
+ * - Served from the session with no I/O while the user is fresh, the cached times say the login
+ *   goes on, and no activity needs recording (the hot path: `resolveLoginNow`).
+ * - Otherwise, in order: a 0.1.0 session is migrated; cached times that say "over" are put to the
+ *   record, which decides (a request of this session may have recorded activity this copy
+ *   missed); this request's activity is recorded (once per interval per login in this process);
+ *   a stale user is re-read once per login across every instance (guard/reload.ts).
+ * Only the request whose re-read ran writes its outcome into its session, so N requests sharing
+ * one re-read cause one session write.
  */
 import type { Request } from 'express';
-import type { EgnyteAuthError} from '../errors/errors.js';
+import type { EgnyteAuthError } from '../errors/errors.js';
 import { errorFromData } from '../errors/errors.js';
-import { newLoginId } from '../flow/sign-in-outcome.js';
 import { log } from '../log.js';
+import { type AccessContext, liveLogin } from '../login/access.js';
+import { activityWindowMs, endsAtOf, needsTouch, timeVerdict, touchIntervalMs } from '../login/lifetime.js';
+import { isLegacyLogin, migrateLegacyLogin } from '../login/migrate.js';
 import type { Runtime } from '../runtime.js';
-import { endLoginEverywhere } from '../session/end-login.js';
 import type { EgnyteSession } from '../session/express-session.js';
-import { lifetimeVerdict, needsTouch } from '../session/lifetime.js';
 import { storedUser } from '../session/stored-user.js';
-import type { EgnyteLogin, EgnyteLogoutEvent, EgnyteUser } from '../types.js';
+import type { EgnyteLogin, EgnyteUser } from '../types.js';
 import { type LoginView, contextFor } from './context.js';
-import { isExpired, isFresh, refreshLogin, reloadUser } from './reload.js';
+import { isFresh, reloadUser } from './reload.js';
 
 /** What the guard found for a request. */
 export type Resolution =
@@ -29,94 +35,119 @@ export type Resolution =
 const SIGNED_IN: Resolution = Object.freeze({ kind: 'signed_in' });
 const ANONYMOUS: Resolution = Object.freeze({ kind: 'anonymous' });
 
-async function signOut(req: Request, session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, reason: EgnyteLogoutEvent['reason'], revoke: boolean): Promise<void> {
-  log.guard('login ended on %s: %s', login.domain, reason);
-  if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
-  await endLoginEverywhere(req, runtime, login, reason, revoke);
-}
-
-function endReason(code: string): EgnyteLogoutEvent['reason'] {
-  return code === 'domain_not_allowed' ? 'domain_not_allowed' : 'token_refused';
-}
-
 function ended(error: EgnyteAuthError): Resolution {
   // A dead token (401 or Developer Inactive after it worked) means: sign in again.
   return error.code === 'login_required' || error.code === 'developer_inactive' ? ANONYMOUS : { kind: 'anonymous', error };
 }
 
+function windowOf(session: EgnyteSession, runtime: Runtime): number {
+  return activityWindowMs(runtime.config, session.cookie?.originalMaxAge);
+}
+
+/** What the session knows of its login, for the paths that may end it. */
+function accessContext(req: Request, login: EgnyteLogin): AccessContext {
+  return { req, user: storedUser(login), domain: login.domain, times: login };
+}
+
 /**
  * The common cases without a promise: no login, or a fresh one (sets `req.egnyte`).
- * `undefined` when the login needs work: see {@link resolveLogin}.
+ * `undefined` when the login needs work: see {@link resolveLoginLater}.
  */
 export function resolveLoginNow(req: Request, session: EgnyteSession, runtime: Runtime): Resolution | undefined {
   const login = session.egnyte?.login;
   if (!login) return ANONYMOUS;
+  if (isLegacyLogin(login)) return undefined;
   const { config } = runtime;
   const now = Date.now();
-  if (!login.id || lifetimeVerdict(login, now, config) || !isFresh(login, now, config.userCacheMs)) return undefined;
+  if (timeVerdict(login, now, config) || !isFresh(login, now, config.userCacheMs)) return undefined;
+  // Activity to record, unless another request of this login in this process is recording it.
+  if (needsTouch(login, now, windowOf(session, runtime)) && !runtime.touches.isHeld(login.id, now)) return undefined;
   const user = storedUser(login);
   if (!user) return undefined;
-  if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
   req.egnyte = contextFor(req, runtime, login, user, false);
   return SIGNED_IN;
 }
 
-/** Finds and keeps alive the request's login; sets `req.egnyte` when signed in. */
-export async function resolveLogin(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
-  const quick = resolveLoginNow(req, session, runtime);
-  if (quick) return quick;
-  const login = session.egnyte!.login!;
-  // Logins stored by 0.1 have no id: give them one, kept from now on.
-  login.id ??= newLoginId();
-  const { config } = runtime;
-  const over = lifetimeVerdict(login, Date.now(), config);
-  if (over) {
-    await signOut(req, session, runtime, login, over, config.revokeOnLogout);
-    return ANONYMOUS;
+/**
+ * Records this request's activity on the record and copies the record's times into the session.
+ * A backend that fails here does not fail the request: the next one tries again.
+ */
+async function touch(req: Request, session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, now: number): Promise<Resolution | undefined> {
+  const { config, records, touches } = runtime;
+  const windowMs = windowOf(session, runtime);
+  if (!needsTouch(login, now, windowMs) || !touches.claim(login.id, now, touchIntervalMs(windowMs))) return undefined;
+  let state;
+  try {
+    state = await records.update(login.id, (live) => ({ ...live, lastSeenAt: now, endsAt: endsAtOf(live.loggedInAt, now, windowMs, config) }), now);
+  } catch (err) {
+    touches.release(login.id);
+    log.guard('could not record activity: %s', (err as EgnyteAuthError).code ?? 'error');
+    return undefined;
   }
+  if (state.kind === 'live') {
+    login.lastSeenAt = state.login.lastSeenAt;
+    login.endsAt = state.login.endsAt;
+    return undefined;
+  }
+  // Ended elsewhere, or gone: the record's rules say what it was (liveLogin ends a gone one once).
+  return liveLogin(runtime, login.id, accessContext(req, login)).then(
+    () => ANONYMOUS,
+    (err: EgnyteAuthError) => ended(err),
+  );
+}
+
+/** The work {@link resolveLoginNow} leaves: see the module comment. Sets `req.egnyte` when signed in. */
+export async function resolveLoginLater(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
+  const stored = session.egnyte?.login;
+  if (!stored) return ANONYMOUS;
+  const login = isLegacyLogin(stored) ? await migrateLegacyLogin(runtime, req, stored) : stored;
+  if (!login) return ANONYMOUS;
+  const { config } = runtime;
   const now = Date.now();
-  if (needsTouch(login, now, config.idleTimeoutMs) && runtime.touches.claim(login.id, now)) login.lastSeenAt = now;
+
+  if (timeVerdict(login, now, config)) {
+    // Over by this copy's times: the record decides, and ends it if so.
+    let live;
+    try {
+      live = await liveLogin(runtime, login.id, accessContext(req, login));
+    } catch (err) {
+      if ((err as EgnyteAuthError).code === 'coordination_unavailable') throw err;
+      return ended(err as EgnyteAuthError);
+    }
+    login.lastSeenAt = live.lastSeenAt;
+    login.endsAt = live.endsAt;
+  }
+  const touched = await touch(req, session, runtime, login, now);
+  if (touched) return touched;
+
   const cached = storedUser(login);
   if (cached && isFresh(login, Date.now(), config.userCacheMs)) return serve(req, runtime, login, cached, false);
 
-  let view: EgnyteLogin = login;
-  if (isExpired(login.tokens, Date.now())) {
-    const { result, ran } = await runtime.refreshes.join(login.id, () => refreshLogin(runtime, login));
-    if (result.kind === 'signed_out') {
-      await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
-      return ended(errorFromData(result.error));
-    }
-    if (result.kind === 'unavailable') {
-      log.guard('refresh unavailable for %s (%s)', login.domain, result.error.code);
-      return cached ? serve(req, runtime, login, cached, true) : { kind: 'failed', error: errorFromData(result.error) };
-    }
-    view = { ...login, tokens: result.tokens, tokensVersion: result.version };
-    if (ran) Object.assign(login, { tokens: result.tokens, tokensVersion: result.version });
-  }
-
-  const { result, ran } = await runtime.reloads.join(login.id, () => reloadUser(runtime, view));
-  // The login may have ended (logout on any instance) while Egnyte answered.
-  if (result.kind !== 'signed_out' && (await runtime.logins.isEnded(login.id))) {
-    if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
-    return ANONYMOUS;
-  }
+  const { result, ran } = await runtime.reloads.join(login.id, () => reloadUser(runtime, login, accessContext(req, login)));
   switch (result.kind) {
     case 'fresh': {
-      const fresh = { ...view, ...(result.tokens ? { tokens: result.tokens.tokens, tokensVersion: result.tokens.version } : {}), userinfo: result.user.raw, userFetchedAt: result.fetchedAt };
-      if (ran) {
-        Object.assign(login, fresh);
+      const fresh: LoginView = { ...login, userFetchedAt: result.fetchedAt };
+      if (ran && session.egnyte?.login === login) {
+        login.userinfo = result.user.raw;
+        login.userFetchedAt = result.fetchedAt;
         delete login.user;
       }
       return serve(req, runtime, fresh, { ...login.userExtra, ...result.user }, false);
     }
     case 'signed_out':
-      await signOut(req, session, runtime, login, endReason(result.error.code), result.error.code === 'domain_not_allowed' && config.revokeOnLogout);
+      // The re-read ended the login (end.ts, once); this session lets go of it too.
+      if (session.egnyte?.login?.id === login.id) delete session.egnyte.login;
       return ended(errorFromData(result.error));
     case 'unavailable':
       log.guard('Egnyte unavailable for %s (%s); %s', login.domain, result.error.code, cached ? 'serving cached user' : 'no cached user');
-      if (ran && view.tokens !== login.tokens) Object.assign(login, { tokens: view.tokens, tokensVersion: view.tokensVersion });
-      return cached ? serve(req, runtime, view, cached, true) : { kind: 'failed', error: errorFromData(result.error) };
+      return cached ? serve(req, runtime, login, cached, true) : { kind: 'failed', error: errorFromData(result.error) };
   }
+}
+
+/** Finds and keeps alive the request's login; sets `req.egnyte` when signed in. */
+export function resolveLogin(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
+  const now = resolveLoginNow(req, session, runtime);
+  return now ? Promise.resolve(now) : resolveLoginLater(req, session, runtime);
 }
 
 function serve(req: Request, runtime: Runtime, view: LoginView, user: EgnyteUser, stale: boolean): Resolution {

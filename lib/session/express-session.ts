@@ -50,20 +50,3 @@ export async function endSession(req: Request): Promise<void> {
     await new Promise<void>((resolve, reject) => old.save((saveErr: unknown) => (saveErr ? reject(err) : resolve())));
   }
 }
-
-/**
- * Makes the request continue in the stored session `sessionId`: express-session then sets
- * its cookie on the answer. Used when two callbacks of one browser race and the loser must
- * hand the browser the session the winner signed in. Answers false when it is gone.
- */
-export function adoptSession(req: Request, sessionId: string): Promise<boolean> {
-  const store = req.sessionStore;
-  return new Promise((resolve) => {
-    store.get(sessionId, (err: unknown, data?: SessionData | null) => {
-      if (err || !data?.egnyte?.login) return resolve(false);
-      req.sessionID = sessionId;
-      store.createSession(req, data);
-      resolve(true);
-    });
-  });
-}

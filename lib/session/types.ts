@@ -1,10 +1,11 @@
 /**
- * What the package keeps in the express-session: pending sign-in attempts and the login
- * with its token set. Tokens live here (and in the coordination record), never in the browser.
+ * What the package keeps in the express-session: pending sign-in attempts, and a reference to
+ * the signed-in login with cached copies of its user and times. Tokens are not in the session
+ * (they live in the login's record) and never in the browser.
  */
 import type { EgnyteUser } from '../types.js';
 
-/** The OAuth token set, kept server-side in the session only. */
+/** The OAuth token set of a login, kept server-side in the login's record only (sealed). */
 export interface EgnyteTokenSet {
   /** The access token. */
   accessToken: string;
@@ -32,16 +33,17 @@ export interface EgnytePendingLogin {
   createdAt: number;
 }
 
-/** A signed-in login as the session keeps it. */
+/**
+ * A signed-in login as the session keeps it: a reference to the login's record (its `id`) and
+ * cached copies. The tokens' truth is the record, in the coordination backend
+ * (`lib/login/record.ts`): every call to Egnyte reads them there. The session keeps only a sealed
+ * recovery copy, never used for a call, whose one use is to re-create a record the backend lost.
+ */
 export interface EgnyteLogin {
-  /** Opaque id, stable for the login's life (`req.egnyte.loginId`). */
+  /** Opaque id, stable for the login's life (`req.egnyte.loginId`): the key of its record. */
   id: string;
   /** The user's Egnyte domain. */
   domain: string;
-  /** This session's copy of the token set; the coordination record is the latest. */
-  tokens: EgnyteTokenSet;
-  /** Version of `tokens` in the coordination record. */
-  tokensVersion?: number;
   /**
    * Egnyte's userinfo answer as last read, as received. `req.egnyte.user` is made from it (and
    * `userExtra`) on each request: keeping the answer once, rather than it and the user made of
@@ -54,12 +56,32 @@ export interface EgnyteLogin {
   userFetchedAt?: number;
   /** When the user signed in (ms since epoch): `maxSessionAge` counts from here. */
   loggedInAt: number;
-  /** When the login last served a request, to a minute or so (ms): `idleTimeout` counts from here. */
-  lastSeenAt?: number;
+  /** The record's `lastSeenAt` as this session last learned it (ms): when a request of the user was last recorded. */
+  lastSeenAt: number;
+  /** The record's `endsAt` as this session last learned it (ms): the login is over then unless used again. */
+  endsAt: number;
   /** Fields `afterCallback` added to the user, merged under Egnyte's on every re-read. */
   userExtra?: Record<string, unknown>;
   /** What `afterCallback` returned as `data`. */
   data?: unknown;
+  /**
+   * The record's sealed token set as this session last learned it, with its version: read only
+   * to re-create the record when the backend no longer has it (a restart of an in-memory
+   * backend, a Redis that lost its data), never while a record or its tombstone exists.
+   */
+  recovery?: { version: number; tokens: string };
+}
+
+/**
+ * A login as a session stored by 0.1.0 keeps it: the tokens in the session, the times partly.
+ * Read once and migrated to a record (`lib/login/migrate.ts`).
+ */
+export interface LegacyEgnyteLogin extends Omit<EgnyteLogin, 'id' | 'lastSeenAt' | 'endsAt' | 'recovery'> {
+  id?: string;
+  lastSeenAt?: number;
+  endsAt?: undefined;
+  tokens: EgnyteTokenSet;
+  tokensVersion?: number;
 }
 
 /** What the package keeps under `req.session.egnyte`. */

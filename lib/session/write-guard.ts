@@ -3,8 +3,8 @@
  * logout (a slow handler, another tab, another instance) writes its copy back when it ends,
  * login included, and with `maxAge`/`rolling` re-sends the old cookie. Every session write
  * of a request that passed through the router goes through this wrapper: after the store
- * wrote a session that carries a login, it asks the coordination backend whether that login
- * ended, and if so destroys the record again.
+ * wrote a session that carries a login, it reads the login's record, and if it is a tombstone
+ * destroys the session again.
  *
  * Why after, not before: logout writes its tombstone before it destroys the session, and the
  * wrapper writes before it checks. In every interleaving one of the two deletes comes last,
@@ -13,7 +13,7 @@
  */
 import type { Request } from 'express';
 import type { SessionData, Store } from 'express-session';
-import type { LoginRegistry } from '../coordination/logins.js';
+import type { LoginRecords } from '../login/record.js';
 import { log } from '../log.js';
 
 type Callback = (err?: unknown) => void;
@@ -55,7 +55,7 @@ function repeatsNewLoginSave(sid: string, session: SessionData): boolean {
   return saved.sid === sid && saved.content === content(session);
 }
 
-function guarded(store: Store, logins: LoginRegistry): Store {
+function guarded(store: Store, records: LoginRecords): Store {
   const wrapper = Object.create(store) as Store;
   wrapper.set = function set(sid: string, session: SessionData, callback?: Callback): void {
     const fresh = unexposed.delete(session);
@@ -66,9 +66,9 @@ function guarded(store: Store, logins: LoginRegistry): Store {
       if (written !== undefined && !err) savedNewLogins.set(session, { sid, content: written });
       const loginId = session?.egnyte?.login?.id;
       if (err || !loginId || fresh) return callback?.(err);
-      logins.isEnded(loginId).then(
-        (ended) => {
-          if (!ended) return callback?.();
+      records.read(loginId).then(
+        (state) => {
+          if (state.kind !== 'ended') return callback?.();
           log.guard('a write of an ended login was undone');
           store.destroy(sid, () => callback?.());
         },
@@ -81,12 +81,12 @@ function guarded(store: Store, logins: LoginRegistry): Store {
 }
 
 /** Routes this request's session writes through the logout check. */
-export function guardSessionWrites(req: Request, guards: StoreGuards, logins: LoginRegistry): void {
+export function guardSessionWrites(req: Request, guards: StoreGuards, records: LoginRecords): void {
   const store = req.sessionStore as Store | undefined;
   if (!store) return;
   let wrapper = guards.get(store);
   if (!wrapper) {
-    wrapper = guarded(store, logins);
+    wrapper = guarded(store, records);
     guards.set(store, wrapper);
   }
   req.sessionStore = wrapper as typeof req.sessionStore;

@@ -10,7 +10,7 @@ import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js'
 import { redisCoordination } from '../../lib/redis.js';
 import { Flights } from '../../lib/coordination/flight.js';
 import { flightKeys } from '../../lib/coordination/keys.js';
-import { LoginRegistry } from '../../lib/coordination/logins.js';
+import { type LiveLogin, LoginRecords } from '../../lib/login/record.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 let redis: RedisServer;
@@ -162,46 +162,61 @@ describe.each(backends)('%s backend', (_name, make) => {
     });
   });
 
-  describe('login records', () => {
-    const tokens = (n: number) => ({ accessToken: `a${n}`, refreshToken: `r${n}`, tokenType: 'bearer' });
-
-    test('versions move forward by compare-and-set; a stale writer learns the newer record', async () => {
-      const logins = new LoginRegistry(c, 60_000, 60_000);
-      const id = unique('login');
-      const v1 = await logins.create(id, 'acme.egnyte.com', tokens(1));
-      const v2 = await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(2));
-      expect(v2).toMatchObject({ ok: true, record: { version: 2 } });
-      const stale = await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(3));
-      expect(stale).toMatchObject({ ok: false, state: { kind: 'live', record: { version: 2, tokens: tokens(2) } } });
+  describe('login records: one record per login, every transition one atomic step', () => {
+    const endsAt = Date.now() + 600_000;
+    const login = (version: number, extra: Partial<LiveLogin> = {}): LiveLogin => ({
+      version,
+      domain: 'acme.egnyte.com',
+      tokens: `sealed-${version}`,
+      loggedInAt: 1000,
+      lastSeenAt: 1000,
+      endsAt,
+      ...extra,
     });
 
-    test('a tombstone: no later write passes it, and it answers the last tokens', async () => {
-      const logins = new LoginRegistry(c, 60_000, 60_000);
+    test('created only where nothing is; the second creation learns the first', async () => {
+      const records = new LoginRecords(c);
       const id = unique('login');
-      const v1 = await logins.create(id, 'acme.egnyte.com', tokens(1));
-      expect(await logins.end(id)).toEqual({ alreadyEnded: false, tokens: tokens(1) });
-      expect(await logins.end(id)).toEqual({ alreadyEnded: true });
-      expect(await logins.isEnded(id)).toBe(true);
-      expect(await logins.replaceTokens(id, v1, 'acme.egnyte.com', tokens(2))).toMatchObject({ ok: false, state: { kind: 'ended' } });
-      await logins.restore(id, 1, 'acme.egnyte.com', tokens(1));
-      expect(await logins.isEnded(id)).toBe(true);
+      expect(await records.create(id, login(1))).toMatchObject({ kind: 'live', login: { version: 1 } });
+      expect(await records.create(id, login(7))).toMatchObject({ kind: 'live', login: { version: 1 } });
+      expect(await records.read(id)).toMatchObject({ kind: 'live', login: login(1) });
     });
 
-    test('of 10 concurrent ends of one login exactly one ends it (and learns its tokens)', async () => {
-      const logins = new LoginRegistry(c, 60_000, 60_000);
+    test('concurrent changes (a refresh and touches) are all kept: each retries on the newer value', async () => {
+      const records = new LoginRecords(c);
       const id = unique('login');
-      await logins.create(id, 'acme.egnyte.com', tokens(1));
-      const answers = await Promise.all(Array.from({ length: 10 }, () => logins.end(id)));
-      expect(answers.filter((a) => !a.alreadyEnded)).toEqual([{ alreadyEnded: false, tokens: tokens(1) }]);
+      await records.create(id, login(1));
+      const refresh = records.update(id, (live) => (live.version === 1 ? { ...live, version: 2, tokens: 'sealed-2' } : undefined));
+      const touches = Array.from({ length: 5 }, (_, i) => records.update(id, (live) => ({ ...live, lastSeenAt: Math.max(live.lastSeenAt, 2000 + i) })));
+      await Promise.all([refresh, ...touches]);
+      expect(await records.read(id)).toMatchObject({ kind: 'live', login: { version: 2, tokens: 'sealed-2', lastSeenAt: 2004 } });
     });
 
-    test('a lost record is restored from a session copy, but never over a live one', async () => {
-      const logins = new LoginRegistry(c, 60_000, 60_000);
+    test('of 10 concurrent ends of one login exactly one ends it, and learns what it held', async () => {
+      const records = new LoginRecords(c);
       const id = unique('login');
-      await logins.restore(id, 3, 'acme.egnyte.com', tokens(3));
-      expect(await logins.state(id)).toMatchObject({ kind: 'live', record: { version: 3 } });
-      await logins.restore(id, 1, 'acme.egnyte.com', tokens(1));
-      expect(await logins.state(id)).toMatchObject({ kind: 'live', record: { version: 3 } });
+      await records.create(id, login(1));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => records.end(id, 'logout')));
+      expect(answers.filter((a) => a.ended)).toEqual([{ ended: true, previous: login(1) }]);
+      expect(await records.read(id)).toEqual({ kind: 'ended', reason: 'logout' });
+    });
+
+    test('a tombstone is final: no creation, change or later end turns it back', async () => {
+      const records = new LoginRecords(c);
+      const id = unique('login');
+      await records.create(id, login(1));
+      await records.end(id, 'token_refused');
+      expect(await records.create(id, login(3))).toEqual({ kind: 'ended', reason: 'token_refused' });
+      expect(await records.update(id, (live) => ({ ...live, version: 9 }))).toEqual({ kind: 'ended', reason: 'token_refused' });
+      expect(await records.end(id, 'logout')).toEqual({ ended: false, previous: undefined });
+      expect(await records.read(id)).toEqual({ kind: 'ended', reason: 'token_refused' });
+    });
+
+    test('ending a login nobody knows leaves a tombstone too, once', async () => {
+      const records = new LoginRecords(c);
+      const id = unique('login');
+      const answers = await Promise.all([records.end(id, 'login_lost'), records.end(id, 'login_lost')]);
+      expect(answers.filter((a) => a.ended)).toEqual([{ ended: true, previous: undefined }]);
     });
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Issue 8, faults: the coordination backend (Redis) down or slow. Only requests that need it
- * (a re-read, a refresh, a callback) get 503 `coordination_unavailable` with `Retry-After`; a
- * fresh signed-in session is still served, and logout still signs the browser out.
+ * (a re-read, a refresh, a callback, a logout) get 503 `coordination_unavailable` with
+ * `Retry-After`; a fresh signed-in session is still served. Logout is all or nothing (issue 16):
+ * when the end cannot be recorded everywhere, the user is told and stays signed in, so trying
+ * again signs them out everywhere rather than in this browser only.
  */
 import { createClient } from 'redis';
 import { redisCoordination } from '../../lib/redis.js';
@@ -59,16 +61,23 @@ test('Redis paused: fresh sessions are served, a re-read gets 503 coordination_u
   expect((await getJson(stale, '/me')).status).toBe(200);
 });
 
-test('Redis paused during logout: the browser is signed out all the same', async () => {
+test('Redis paused during logout: 503 that says the user is still signed in; once Redis is back, logout ends the login everywhere', async () => {
   const browser = h.browser();
   await browser.signIn('acme', { direct: true });
+  h.emulator.resetCalls();
   redis.process.kill('SIGSTOP');
   try {
-    const out = await browser.request('/egnyte/logout', { method: 'POST' });
-    expect(out.status).toBe(302);
+    const out = await browser.request('/egnyte/logout', { method: 'POST', accept: 'application/json' });
+    expect(out.status).toBe(503);
+    expect(out.headers.get('retry-after')).toBe('5');
+    expect(await out.json()).toMatchObject({ error: 'coordination_unavailable', message: expect.stringMatching(/still signed in/) });
+    expect(h.emulator.calls.revoke).toBe(0);
   } finally {
     redis.process.kill('SIGCONT');
   }
+  expect((await getJson(browser, '/me')).status).toBe(200);
+  expect((await browser.request('/egnyte/logout', { method: 'POST' })).status).toBe(302);
+  expect(h.emulator.calls.revoke).toBe(2);
   expect((await getJson(browser, '/me')).status).toBe(401);
 });
 

@@ -7,7 +7,9 @@
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { createClient } from 'redis';
+import { memoryCoordination } from '../../lib/index.js';
 import { storedSession, storeSession, sessionIdOf } from '../flow-support.js';
+import { editRecord, recordOf } from '../support/records.js';
 import { FlakyStore, startAttempt } from '../support/attack-kit.js';
 import { getJson } from '../support/fault-kit.js';
 import { withHarness } from '../support/harness.js';
@@ -71,14 +73,18 @@ describe('anonymous logins', () => {
 describe('session limits', () => {
   test('maxSessionAge: a login older than it is over, whatever its activity', async () => {
     const store = new session.MemoryStore();
-    await withHarness({ store, auth: { maxSessionAge: 3600 } }, async (h) => {
+    const coordination = memoryCoordination();
+    await withHarness({ store, auth: { maxSessionAge: 3600, coordination } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       expect((await getJson(browser, '/me')).status).toBe(200);
       const sid = sessionIdOf(browser);
       const data = (await storedSession(store, sid))!;
-      data.egnyte!.login!.loggedInAt = Date.now() - 3601 * 1000;
+      // An hour and a second later, as the record and the session's copy both see it.
+      const loggedInAt = Date.now() - 3601 * 1000;
+      data.egnyte!.login!.loggedInAt = loggedInAt;
       await storeSession(store, sid, data);
+      await editRecord(coordination, data.egnyte!.login!.id, () => ({ login: { loggedInAt } }));
       h.emulator.resetCalls();
       expect(await getJson(browser, '/me')).toMatchObject({ status: 401, body: { error: 'login_required' } });
       expect(h.emulator.calls.revoke).toBe(2);
@@ -86,23 +92,32 @@ describe('session limits', () => {
     });
   });
 
-  test('idleTimeout: requests keep the login alive (stored at most every tenth of it); silence ends it', async () => {
+  test('idleTimeout: requests keep the login alive (recorded at most every tenth of it); silence ends it', async () => {
     const store = new session.MemoryStore();
-    await withHarness({ store, auth: { idleTimeout: 600 } }, async (h) => {
+    const coordination = memoryCoordination();
+    await withHarness({ store, auth: { idleTimeout: 600, coordination } }, async (h) => {
       const browser = h.browser();
       await browser.signIn('acme');
       const sid = sessionIdOf(browser);
-      const data = (await storedSession(store, sid))!;
-      data.egnyte!.login!.lastSeenAt = Date.now() - 599 * 1000;
-      await storeSession(store, sid, data);
+      const loginId = (await storedSession(store, sid))!.egnyte!.login!.id;
+      /** `ago` seconds since the user's last request, as the record and the session's copy both see it. */
+      const quiet = async (ago: number): Promise<void> => {
+        const lastSeenAt = Date.now() - ago * 1000;
+        const data = (await storedSession(store, sid))!;
+        Object.assign(data.egnyte!.login!, { lastSeenAt, endsAt: lastSeenAt + 600_000 });
+        await storeSession(store, sid, data);
+        await editRecord(coordination, loginId, () => ({ login: { lastSeenAt, endsAt: lastSeenAt + 600_000 } }));
+      };
+      await quiet(599);
       expect((await getJson(browser, '/me')).status).toBe(200);
-      const touched = (await storedSession(store, sid))!.egnyte!.login!.lastSeenAt!;
-      expect(Date.now() - touched).toBeLessThan(60_000);
+      const touched = (await storedSession(store, sid))!.egnyte!.login!;
+      expect(Date.now() - touched.lastSeenAt).toBeLessThan(60_000);
+      expect(touched.endsAt).toBeGreaterThan(Date.now() + 540_000);
+      expect(await recordOf(coordination, loginId)).toMatchObject({ kind: 'live', login: { lastSeenAt: touched.lastSeenAt, endsAt: touched.endsAt } });
 
-      const again = (await storedSession(store, sid))!;
-      again.egnyte!.login!.lastSeenAt = Date.now() - 601 * 1000;
-      await storeSession(store, sid, again);
+      await quiet(601);
       expect((await getJson(browser, '/me')).status).toBe(401);
+      expect(await recordOf(coordination, loginId)).toEqual({ kind: 'ended', reason: 'idle_timeout' });
     });
   });
 

@@ -12,6 +12,8 @@ import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/inde
 import { arrivals, maxInAnyWindow } from '../egnyte-api/support.js';
 import { sessionIdOf } from '../flow-support.js';
 import { type Instance, RoundRobinBrowser, startInstances } from '../support/instances.js';
+import { redisCoordination } from '../../lib/redis.js';
+import { editRecord } from '../support/records.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 
 jest.setTimeout(120_000);
@@ -42,7 +44,7 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
-type StoredSession = { egnyte?: { login?: { userFetchedAt?: number; tokens: { expiresAt?: number } } } };
+type StoredSession = { egnyte?: { login?: { id: string; userFetchedAt?: number } } };
 
 /** Rewrites the browser's stored session (keeping its TTL). */
 async function editSession(browser: RoundRobinBrowser, edit: (s: StoredSession) => void): Promise<void> {
@@ -50,6 +52,16 @@ async function editSession(browser: RoundRobinBrowser, edit: (s: StoredSession) 
   const data = JSON.parse((await client.get(key))!) as StoredSession;
   edit(data);
   await client.set(key, JSON.stringify(data), { KEEPTTL: true });
+}
+
+/** The browser's login's access token expires (as its record holds it), and its user is stale. */
+async function expireToken(browser: RoundRobinBrowser): Promise<void> {
+  let loginId = '';
+  await editSession(browser, (s) => {
+    s.egnyte!.login!.userFetchedAt = 0;
+    loginId = s.egnyte!.login!.id;
+  });
+  await editRecord(redisCoordination({ client }), loginId, () => ({ tokens: { expiresAt: 1 } }));
 }
 
 async function signedIn(): Promise<RoundRobinBrowser> {
@@ -81,10 +93,7 @@ test('300 concurrent requests with an expired token (rotating refresh tokens): e
     // A refresh's outcome is shared for 2 s (RELOAD_GRACE_MS); the next expiry comes later.
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, RELOAD_GRACE_MS + 100));
     emulator.expireAccessTokens();
-    await editSession(browser, (s) => {
-      s.egnyte!.login!.userFetchedAt = 0;
-      s.egnyte!.login!.tokens.expiresAt = 1;
-    });
+    await expireToken(browser);
     emulator.resetCalls();
     const answers = await burst(browser, 300);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
@@ -159,7 +168,7 @@ test('Redis restarted mid-run: no login is lost', async () => {
     answer = await browser.getJson('/me');
   }
   expect(answer).toMatchObject({ status: 200, body: { user: 'jsmith' } });
-  // And if the coordination data alone were lost, the session's copy restores it.
+  // And if the coordination data alone were lost, the session's recovery copy re-creates the record.
   for (const key of await client.keys('egnyte-auth:*')) await client.del(key);
   await editSession(browser, (s) => {
     s.egnyte!.login!.userFetchedAt = 0;
@@ -171,10 +180,7 @@ test('Redis restarted mid-run: no login is lost', async () => {
 test('an instance killed (SIGKILL) while it holds the refresh lock: the others refresh once its lock expires', async () => {
   const browser = await signedIn();
   emulator.expireAccessTokens();
-  await editSession(browser, (s) => {
-    s.egnyte!.login!.userFetchedAt = 0;
-    s.egnyte!.login!.tokens.expiresAt = 1;
-  });
+  await expireToken(browser);
   emulator.resetCalls();
   // The victim's refresh hangs at Egnyte; it dies holding the lock.
   emulator.fault({ endpoint: 'token', kind: 'slow', delayMs: 5000, times: 1 });

@@ -60,7 +60,8 @@ test('with idleTimeout too: 200 concurrent requests that each find lastSeenAt ol
 test('20 concurrent requests sharing one token refresh: one refresh, one session write', async () => {
   const store = countingStore();
   // 30 s is inside the 60 s expiry skew: the token counts as expired as soon as it is issued.
-  await withHarness({ store, emulator: { accessTokenTtlSeconds: 30 } }, async (h) => {
+  // userCacheSeconds 0: every request re-reads the user, which needs the token (refreshed on use).
+  await withHarness({ store, emulator: { accessTokenTtlSeconds: 30 }, auth: { userCacheSeconds: 0 } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme', { direct: true });
     const sid = sessionIdOf(browser);

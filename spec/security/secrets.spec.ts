@@ -5,12 +5,14 @@
  * util.inspect, cause chain).
  */
 import { inspect } from 'node:util';
-import { egnyteSessionStore } from '../../lib/index.js';
+import { egnyteSessionStore, memoryCoordination } from '../../lib/index.js';
 import { FlakyStore, captureDebug, sessionCookie, startAttempt } from '../support/attack-kit.js';
 import { startHarness, type Harness, type TestBrowser } from '../support/harness.js';
+import { tokensOf } from '../support/records.js';
 
 let h: Harness;
 const store = new FlakyStore();
+const coordination = memoryCoordination();
 const errors: unknown[] = [];
 const secrets = new Set<string>();
 let debug: ReturnType<typeof captureDebug>;
@@ -21,9 +23,12 @@ beforeAll(async () => {
     store: egnyteSessionStore(store, { timeoutMs: 300 }),
     // Tokens of 30 s are always within the 60 s expiry skew: every guarded request refreshes.
     emulator: { accessTokenTtlSeconds: 30 },
-    auth: { timeoutMs: 300, userCacheSeconds: 0 },
+    auth: { timeoutMs: 300, userCacheSeconds: 0, coordination },
     routes: (app) => {
-      app.get('/test/tokens', (req, res) => res.json(req.session.egnyte?.login?.tokens ?? null));
+      app.get('/test/tokens', async (req, res) => {
+        const loginId = req.session.egnyte?.login?.id;
+        res.json((loginId && (await tokensOf(coordination, loginId))) ?? null);
+      });
       app.use((err: unknown, _req: unknown, _res: unknown, next: (e: unknown) => void) => {
         errors.push(err);
         next(err);

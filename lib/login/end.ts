@@ -1,0 +1,91 @@
+/**
+ * Ending a login: the one place every path that ends one comes through (logout, `maxSessionAge`,
+ * `idleTimeout`, a domain no longer allowed, a token Egnyte refused on any call, a new sign-in in
+ * the same browser, a record the backend lost, a sign-in that failed half-way).
+ *
+ * In order: the record becomes a tombstone (one swap, record.ts: from then on no instance, no
+ * request still in flight and no job can use the login, and exactly one caller learns that it
+ * ended it); the request's own session drops its reference; and that one caller alone revokes
+ * the tokens the record held and tells `onLogout`. So the hook fires once per login, whichever
+ * and however many requests, instances or jobs notice the end at once.
+ */
+import type { Request } from 'express';
+import { revokeToken } from '../egnyte/api.js';
+import { EgnyteAuthError } from '../errors/errors.js';
+import { runHook } from '../flow/hooks.js';
+import { log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import type { EgnyteTokenSet } from '../session/types.js';
+import type { EgnyteLogoutEvent, EgnyteUser } from '../types.js';
+import type { EndReason } from './record.js';
+
+/** What the caller knows of the login beyond its id: for the session and the `onLogout` event. */
+export interface EndContext {
+  /** The request that ended it (`onLogout`'s `req`); its session's reference to the login is dropped. */
+  req?: Request | undefined;
+  /** The user as last read, when the caller has it. */
+  user?: EgnyteUser | undefined;
+  /**
+   * The login's domain as the caller's session knew it. Given only by callers that know the login
+   * existed (a session referring to it): with it, ending a login whose record is gone is reported
+   * to `onLogout` too.
+   */
+  domain?: string | undefined;
+}
+
+/** The sealed tokens to revoke when the record is gone: the request's session's recovery copy. */
+function recoveryCopy(req: Request | undefined, loginId: string): string | undefined {
+  const login = req?.session?.egnyte?.login;
+  return login?.id === loginId ? login.recovery?.tokens : undefined;
+}
+
+/** Revokes the refresh token, then the access token (best effort: ending must not depend on Egnyte). */
+export async function revokeTokens(runtime: Runtime, domain: string, tokens: EgnyteTokenSet): Promise<void> {
+  const { config } = runtime;
+  const revoke = async (token: string, which: string): Promise<void> => {
+    try {
+      await revokeToken(config, domain, tokens.accessToken, token);
+    } catch (err) {
+      log.login('%s token revocation failed: %s', which, err instanceof EgnyteAuthError ? err.code : 'error');
+    }
+  };
+  // The refresh token first: its revocation is authenticated with the access token.
+  if (tokens.refreshToken) await revoke(tokens.refreshToken, 'refresh');
+  await revoke(tokens.accessToken, 'access');
+}
+
+/** The request's session stops referring to `loginId`. */
+function dropFromSession(req: Request | undefined, loginId: string): void {
+  const data = req?.session?.egnyte;
+  if (data?.login?.id === loginId) delete data.login;
+}
+
+/**
+ * Ends the login everywhere, once (see the module comment). Answers true for the call that
+ * ended it, false when it had ended already. Throws `coordination_unavailable` when the backend
+ * cannot record the end: then nothing changed, and the caller answers 503.
+ */
+export async function endLogin(runtime: Runtime, loginId: string, reason: EndReason, context: EndContext = {}): Promise<boolean> {
+  const { ended, previous } = await runtime.records.end(loginId, reason);
+  runtime.reloads.forget(loginId);
+  runtime.refreshes.forget(loginId);
+  const sealed = previous?.tokens ?? recoveryCopy(context.req, loginId);
+  dropFromSession(context.req, loginId);
+  if (!ended) return false;
+  log.login('login ended: %s', reason);
+  const domain = previous?.domain ?? context.domain;
+  if (sealed !== undefined && domain !== undefined && runtime.config.revokeOnLogout) {
+    let tokens: EgnyteTokenSet | undefined;
+    try {
+      tokens = runtime.seal.open(loginId, sealed);
+    } catch {
+      log.login('the ended login\'s tokens could not be read: not revoked');
+    }
+    if (tokens) await revokeTokens(runtime, domain, tokens);
+  }
+  if (reason !== 'sign_in_failed' && domain !== undefined) {
+    const event: EgnyteLogoutEvent = { req: context.req, user: context.user, domain, loginId, reason };
+    await runHook('onLogout', runtime.config.onLogout, event);
+  }
+  return true;
+}

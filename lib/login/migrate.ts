@@ -1,0 +1,67 @@
+/**
+ * Sessions stored by 0.1.0 kept the tokens in the session, with a copy in a record of their
+ * own format under another key. At such a session's first request the login moves to a record
+ * of today's kind (created only where none is, so concurrent requests of that session agree),
+ * and the session keeps only the reference and its cached copies. A login 0.1.0 had already
+ * ended stays ended: its session is simply no longer signed in.
+ */
+import type { Request } from 'express';
+import { newLoginId } from './record.js';
+import type { EgnyteLogin, EgnyteTokenSet, LegacyEgnyteLogin } from '../session/types.js';
+import type { Runtime } from '../runtime.js';
+import { activityWindowMs, endsAtOf } from './lifetime.js';
+import { asTokenSet } from './token-seal.js';
+
+/** True for a login as 0.1.0 (or 0.1) stored it: tokens in the session, no `endsAt`, maybe no id. */
+export function isLegacyLogin(login: EgnyteLogin | LegacyEgnyteLogin): login is LegacyEgnyteLogin {
+  return typeof login.endsAt !== 'number' || 'tokens' in login || !login.id;
+}
+
+function tokensOf(value: unknown): EgnyteTokenSet | undefined {
+  try {
+    return asTokenSet(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Moves the request's 0.1.0 login to a record and answers the session's new view of it, or
+ * `undefined` when it is over (ended by 0.1.0, or unreadable): the session then holds no login.
+ */
+export async function migrateLegacyLogin(runtime: Runtime, req: Request, legacy: LegacyEgnyteLogin): Promise<EgnyteLogin | undefined> {
+  const { records, seal, config } = runtime;
+  const data = req.session.egnyte!;
+  const id = legacy.id ?? newLoginId();
+  const old = legacy.id ? await records.readLegacy(id) : ({ kind: 'absent' } as const);
+  const newer = old.kind === 'live' && old.version >= (legacy.tokensVersion ?? 0) ? tokensOf(old.tokens) : undefined;
+  const tokens = newer ?? tokensOf(legacy.tokens);
+  if (old.kind === 'ended' || !tokens || typeof legacy.domain !== 'string' || typeof legacy.loggedInAt !== 'number') {
+    delete data.login;
+    return undefined;
+  }
+  const now = Date.now();
+  const windowMs = activityWindowMs(config, req.session.cookie?.originalMaxAge);
+  const state = await records.create(id, {
+    version: Math.max(old.kind === 'live' ? old.version : 0, legacy.tokensVersion ?? 1, 1),
+    domain: legacy.domain,
+    tokens: seal.seal(id, tokens),
+    loggedInAt: legacy.loggedInAt,
+    lastSeenAt: now,
+    endsAt: endsAtOf(legacy.loggedInAt, now, windowMs, config),
+  });
+  if (state.kind !== 'live') {
+    delete data.login;
+    return undefined;
+  }
+  const { tokens: _tokens, tokensVersion: _version, ...kept } = legacy;
+  const login: EgnyteLogin = {
+    ...kept,
+    id,
+    lastSeenAt: state.login.lastSeenAt,
+    endsAt: state.login.endsAt,
+    recovery: { version: state.login.version, tokens: state.login.tokens },
+  };
+  data.login = login;
+  return login;
+}
