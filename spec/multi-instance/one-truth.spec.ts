@@ -143,3 +143,106 @@ describe('defect 2: Redis failing during a callback does not crash the process',
     }
   });
 });
+
+describe('the invariants across 3 instances, requests round-robin', () => {
+  test('no hand-over: a planted pre-login cookie written back late on one instance gives the attacker nothing on another', async () => {
+    await withInstances(3, {}, async (instances) => {
+      const attacker = new RoundRobinBrowser(instances);
+      const started = await attacker.on(0).request('/egnyte/login');
+      const s1 = new URL(started.headers.get('location')!).searchParams.get('state')!;
+      const planted = attacker.on(0).cookies.get('connect.sid')!;
+      const victim = new RoundRobinBrowser(instances);
+      victim.cookies.set('connect.sid', planted);
+      const callback = new URL(await victim.on(1).untilApp(await victim.on(1).startLogin('acme', { returnTo: '/me' })));
+      const page = new RoundRobinBrowser(instances);
+      page.cookies.set('connect.sid', planted);
+      const slow = page.on(2).request('/visits?ms=800', { accept: 'application/json' });
+      await sleep(200);
+      // The callback comes back to the instance whose redirect URI the login used (each has its own port here).
+      const signedIn = await victim.on(1).go(callback.pathname + callback.search, { accept: 'application/json' });
+      expect(signedIn.status).toBe(200);
+      const victimCookie = victim.cookies.get('connect.sid')!;
+      expect((await slow).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        const replay = await attacker.on(i).request(`/egnyte/callback?state=${s1}&code=junk&domain=acme`, { accept: 'application/json' });
+        await replay.body?.cancel();
+        expect(String(replay.headers.get('set-cookie') ?? '')).not.toContain(victimCookie.slice(0, 40));
+        expect((await attacker.on(i).request('/me', { accept: 'application/json' })).status).toBe(401);
+      }
+      expect((await victim.getJson('/me')).status).toBe(200);
+    });
+  });
+
+  test('a token Egnyte refuses on one instance ends the login for every instance and for jobs, reported once', async () => {
+    await withInstances(3, { USER_CACHE_SECONDS: '0' }, async (instances) => {
+      const { browser, loginId } = await signedIn(instances);
+      emulator.revokeUserTokens('acme', 'jsmith');
+      expect((await browser.on(1).request('/api/userinfo', { accept: 'application/json' })).status).toBe(401);
+      for (let i = 0; i < 3; i++) {
+        expect(await (await browser.on(i).request(`/test/background?loginId=${loginId}`)).json()).toMatchObject({ error: 'login_required' });
+        expect((await browser.on(i).request('/me', { accept: 'application/json' })).status).toBe(401);
+      }
+      await sleep(200);
+      expect((await events()).filter((e) => e.hook === 'onLogout')).toEqual([expect.objectContaining({ loginId, reason: 'token_refused' })]);
+    });
+  });
+
+  test('signing in again on another instance ends the previous login everywhere, once; its tokens are revoked', async () => {
+    await withInstances(3, { REVOKE_ON_LOGOUT: 'true' }, async (instances) => {
+      const { browser, loginId: first } = await signedIn(instances);
+      const again = await browser.on(1).go('/egnyte/login?domain=acme&returnTo=%2Fme', { accept: 'application/json' });
+      const second = (JSON.parse(again.body) as { loginId: string }).loginId;
+      expect(second).not.toBe(first);
+      expect(await (await browser.on(2).request(`/test/background?loginId=${first}`)).json()).toMatchObject({ error: 'login_required' });
+      expect(await (await browser.on(2).request(`/test/background?loginId=${second}`)).json()).toMatchObject({ user: 'jsmith' });
+      await sleep(200);
+      expect((await events()).filter((e) => e.hook === 'onLogout')).toEqual([expect.objectContaining({ loginId: first, reason: 'signed_in_again' })]);
+      expect(emulator.liveTokens({ domain: 'acme', user: 'jsmith' })).toEqual({ access: 1, refresh: 1 });
+    });
+  });
+
+  test('a refresh on one instance racing a logout on another leaves no live token at Egnyte', async () => {
+    const rotating = await startEgnyteEmulator({ autoApprove: true, qps: 0, dailyQuota: 0, rotateRefreshTokens: true, accessTokenTtlSeconds: 30 });
+    try {
+      const instances = await startInstances(3, redis.url, rotating, { USER_CACHE_SECONDS: '0', REVOKE_ON_LOGOUT: 'true' });
+      try {
+        const browser = new RoundRobinBrowser(instances);
+        // Landing on an unguarded page: the first refresh is the one that races the logout. (An
+        // access token a refresh replaced is not revoked: at Egnyte that would revoke the refresh
+        // token it shares; it expires within the minute of skew anyway.)
+        expect((await browser.on(0).go('/egnyte/login?domain=acme&returnTo=%2Fvisits', { accept: 'application/json' })).status).toBe(200);
+        rotating.resetCalls();
+        rotating.fault({ endpoint: 'token', kind: 'slow_answer', delayMs: 800, times: 1 });
+        const reread = browser.on(1).request('/me', { accept: 'application/json' });
+        for (let i = 0; i < 300 && rotating.calls.token === 0; i++) await sleep(10);
+        expect(rotating.calls.token).toBe(1);
+        expect((await browser.on(2).request('/egnyte/logout', { method: 'POST' })).status).toBe(302);
+        await (await reread).body?.cancel();
+        await sleep(300);
+        expect(rotating.tokenGrants.refresh_token).toBe(1);
+        expect(rotating.liveTokens({ domain: 'acme', user: 'jsmith' })).toEqual({ access: 0, refresh: 0 });
+        for (let i = 0; i < 3; i++) expect((await browser.on(i).request('/me', { accept: 'application/json' })).status).toBe(401);
+      } finally {
+        await Promise.all(instances.map((i) => i.stop()));
+      }
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  test('one rulebook: a job on one instance finds a login idle on all of them over, and says so once', async () => {
+    await withInstances(3, { IDLE_TIMEOUT: '2' }, async (instances) => {
+      const { browser, loginId } = await signedIn(instances);
+      // Jobs on every instance, for longer than the idle limit: not activity.
+      for (let i = 0; i < 3; i++) {
+        expect(await (await browser.on(i).request(`/test/background?loginId=${loginId}`)).json()).toMatchObject({ user: 'jsmith' });
+        await sleep(500);
+      }
+      await sleep(1000);
+      for (let i = 0; i < 3; i++) expect(await (await browser.on(i).request(`/test/background?loginId=${loginId}`)).json()).toMatchObject({ error: 'login_required' });
+      expect((await browser.on(1).request('/me', { accept: 'application/json' })).status).toBe(401);
+      await sleep(200);
+      expect((await events()).filter((e) => e.hook === 'onLogout')).toEqual([expect.objectContaining({ loginId, reason: 'idle_timeout' })]);
+    });
+  });
+});
