@@ -14,6 +14,7 @@ import { callbackHandler } from './callback.js';
 import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
 import { egnyteLogin, installEgnyteLogin, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
+import { logoutPageHandler, refuseCrossSiteLogout } from './logout-page.js';
 
 /** express's Router as the app calls it; `handle` is its (untyped) entry point. */
 type DispatchingRouter = Router & { handle: (req: Request, res: Response, out: NextFunction) => void };
@@ -98,7 +99,8 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   };
   if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
   if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
-  if (config.mounted.logout) router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  // Only a POST that is not cross-site signs out; a GET shows a sign-out button (logout-page.ts).
+  if (config.mounted.logout) router.route(config.routes.logout).get(logoutPageHandler(config)).post(refuseCrossSiteLogout(config), logoutHandler(runtime));
   router.egnyteApiFor = backgroundApi(runtime);
   return router;
 }

@@ -59,7 +59,8 @@ describe('logout', () => {
 
   test('any GET signs nobody out, same-site or typed; an API client is told to POST (405, Allow: POST)', async () => {
     const browser = await signedIn();
-    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}]) {
+    const sources: Record<string, string>[] = [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}];
+    for (const headers of sources) {
       const res = await browser.request('/egnyte/logout', { accept: HTML, headers });
       expect(res.status).toBe(200);
       await res.body?.cancel();
