@@ -11,7 +11,7 @@ import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/inde
 import { type Instance, startInstances } from '../support/instances.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { TestBrowser } from '../support/harness.js';
-import { type Flow, finishSignIn, honestCallbackUrl, junk, parallelJunk, statusCounts } from '../support/sign-in-kit.js';
+import { type Flow, finishSignIn, honestCallbackUrl, junk, junkCallbackUrl, parallelJunk, sendCallback, statusCounts } from '../support/sign-in-kit.js';
 
 jest.setTimeout(120_000);
 
@@ -110,6 +110,24 @@ test("Egnyte's 409 seen by one instance holds the other: passed on, no token req
   const later = new TestBrowser(instances[1]!.url);
   expect((await finishSignIn(later, await honestCallbackUrl(later, 'learned'), '198.51.100.3')).status).toBe(200);
   expect(emulator.calls.token).toBe(2);
+});
+
+test('an instance killed mid-exchange: its point stays counted for the window, the client keeps the rest of its budget and never gets more', async () => {
+  const [victim] = await startInstances(1, redis.url, emulator, { TRUST_PROXY: 'loopback', INSTANCE_NAME: 'victim' });
+  const ip = '203.0.113.66';
+  try {
+    emulator.fault({ endpoint: 'token', kind: 'hang', times: 1 });
+    const browser = new TestBrowser(victim!.url);
+    void sendCallback(browser, await junkCallbackUrl(browser, ip, 'bound'), ip).catch(() => undefined);
+    for (let i = 0; i < 200 && emulator.calls.token === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(emulator.calls.token).toBe(1);
+  } finally {
+    await victim!.stop('SIGKILL');
+  }
+  const statuses: number[] = [];
+  for (let i = 0; i < PER_CLIENT + 3; i++) statuses.push((await junk(nextBrowser(), ip, 'bound')).status);
+  expect(statuses).toEqual([...Array<number>(PER_CLIENT - 1).fill(400), 429, 429, 429, 429]);
+  expect(emulator.calls.token).toBe(PER_CLIENT);
 });
 
 describe('on every instance', () => {
