@@ -11,6 +11,7 @@ import { WaitingLine } from '../lib/flow/waiting-line.js';
 import { EgnyteAuthError } from '../lib/errors/errors.js';
 
 const LIMIT = EXCHANGE_LIMITS.perClient;
+const WAIT_MS = 10_000;
 
 /** A limiter whose methods fail on demand, as a Redis that went away. */
 function flaky(duration = 3600): { limiter: RateLimiterMemory; failing: Set<string> } {
@@ -43,7 +44,7 @@ describe('the budget', () => {
   test('400 callers at once: exactly 15 turns at any time; refused ones keep their point, and then everyone is refused at once with 429', async () => {
     const { limits: l } = limits();
     const turns: Array<{ settle: (o: 'refused') => Promise<void> }> = [];
-    const waiting = Array.from({ length: 400 }, () => l.take('203.0.113.1').then((t) => turns.push(t)));
+    const waiting = Array.from({ length: 400 }, () => l.take('203.0.113.1', WAIT_MS).then((t) => turns.push(t)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(turns).toHaveLength(LIMIT);
     // All fail: the budget is then full of refusals, and everyone waiting is told so.
@@ -53,16 +54,16 @@ describe('the budget', () => {
     const refused = answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
     expect(refused).toHaveLength(400 - LIMIT);
     for (const r of refused) expect(r.reason).toMatchObject({ code: 'sign_in_throttled', status: 429 });
-    expect(await code(l.take('203.0.113.1'))).toMatchObject({ code: 'sign_in_throttled', status: 429, retryAfter: expect.any(Number) });
+    expect(await code(l.take('203.0.113.1', WAIT_MS))).toMatchObject({ code: 'sign_in_throttled', status: 429, retryAfter: expect.any(Number) });
     // Another client is not affected.
-    await (await l.take('203.0.113.2')).settle('refused');
+    await (await l.take('203.0.113.2', WAIT_MS)).settle('refused');
   });
 
   test('turns given back (successes, outages) let the waiting through, oldest first', async () => {
     const { limits: l } = limits();
     const order: number[] = [];
     const all = Array.from({ length: 60 }, (_, i) =>
-      l.take('198.51.100.7').then(async (turn) => {
+      l.take('198.51.100.7', WAIT_MS).then(async (turn) => {
         order.push(i);
         await new Promise((resolve) => setTimeout(resolve, 5));
         await turn.settle(i % 2 === 0 ? 'succeeded' : 'not_judged');
@@ -74,20 +75,20 @@ describe('the budget', () => {
 
   test('a point is not given back into a window that began after it was taken (no extra turn)', async () => {
     const { limits: l, budget } = limits(1);
-    const turn = await l.take('192.0.2.9');
+    const turn = await l.take('192.0.2.9', WAIT_MS);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await turn.settle('succeeded');
     // Given back into the new window, it would have made room for a 16th exchange there.
     expect(await budget.limiter.get('192.0.2.9')).toBeNull();
   });
 
-  test('with the budget full of exchanges under way, a caller waits at most waitMs, then 503 with Retry-After', async () => {
+  test('with the budget full of exchanges under way, a caller waits at most the time it is given, then 503 with Retry-After', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
       const { limits: l } = limits();
-      for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.50');
-      const late = code(l.take('192.0.2.50'));
-      await jest.advanceTimersByTimeAsync(EXCHANGE_LIMITS.waitMs + 500);
+      for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.50', WAIT_MS);
+      const late = code(l.take('192.0.2.50', WAIT_MS));
+      await jest.advanceTimersByTimeAsync(WAIT_MS + 500);
       expect(await late).toEqual({ code: 'sign_in_throttled', status: 503, retryAfter: 5 });
     } finally {
       jest.useRealTimers();
@@ -99,30 +100,30 @@ describe('the backend failing', () => {
   test('at the budget, raising it: coordination_unavailable, no turn', async () => {
     const { limits: l, budget } = limits();
     budget.failing.add('consume');
-    expect(await code(l.take('192.0.2.1'))).toMatchObject({ code: 'coordination_unavailable', status: 503 });
+    expect(await code(l.take('192.0.2.1', WAIT_MS))).toMatchObject({ code: 'coordination_unavailable', status: 503 });
   });
 
   test('at the budget, looking again after a wait: coordination_unavailable', async () => {
     const { limits: l, budget } = limits();
-    for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.1');
+    for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.1', WAIT_MS);
     budget.failing.add('get');
-    expect(await code(l.take('192.0.2.1'))).toMatchObject({ code: 'coordination_unavailable', status: 503 });
+    expect(await code(l.take('192.0.2.1', WAIT_MS))).toMatchObject({ code: 'coordination_unavailable', status: 503 });
   });
 
   test('at the refusals count, when the budget is full: coordination_unavailable', async () => {
     const { limits: l, refusals } = limits();
-    for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.2');
+    for (let i = 0; i < LIMIT; i++) await l.take('192.0.2.2', WAIT_MS);
     refusals.failing.add('get');
-    expect(await code(l.take('192.0.2.2'))).toMatchObject({ code: 'coordination_unavailable' });
+    expect(await code(l.take('192.0.2.2', WAIT_MS))).toMatchObject({ code: 'coordination_unavailable' });
   });
 
   test('when giving a point back or counting a refusal: settle never throws, and the point stays counted (never an extra turn)', async () => {
     const { limits: l, budget, refusals } = limits();
     budget.failing.add('reward');
     refusals.failing.add('penalty');
-    const a = await l.take('192.0.2.3');
+    const a = await l.take('192.0.2.3', WAIT_MS);
     await expect(a.settle('succeeded')).resolves.toBeUndefined();
-    const b = await l.take('192.0.2.3');
+    const b = await l.take('192.0.2.3', WAIT_MS);
     await expect(b.settle('refused')).resolves.toBeUndefined();
     budget.failing.clear();
     expect((await budget.limiter.get('192.0.2.3'))?.consumedPoints).toBe(2);

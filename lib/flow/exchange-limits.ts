@@ -31,8 +31,10 @@
  *   window. It decides only what a caller finding the budget full is told: refusals at the limit
  *   mean 429 `sign_in_throttled` with the time left, at once; otherwise the budget is full of
  *   exchanges still under way, and the caller waits for a turn (an office behind one NAT
- *   signing in all at once). A count that is late or lost makes a caller wait, at most
- *   {@link EXCHANGE_LIMITS}.waitMs, or be refused early; it never lets an exchange past the budget.
+ *   signing in all at once). A count that is late or lost makes a caller wait, at most the app's
+ *   `timeoutMs` (then 503 `sign_in_throttled`, `Retry-After: 5`), or be refused early; it never
+ *   lets an exchange past the budget. So a point lost with a dead instance, in a budget otherwise
+ *   full of refusals, turns that client's 429 into a 503 after `timeoutMs` until the window ends.
  *
  * In each process, the callers of one client wait in one line (`waiting-line.ts`): the first
  * asks the backend, the others wait behind it, and a turn given back here wakes it at once.
@@ -50,12 +52,12 @@ import { WaitingLine } from './waiting-line.js';
 
 /**
  * The limits: exchanges per client per window that may end in anything but success; the
- * window; how long a sign-in may wait for its turn; how many may wait per client and process.
+ * window; how many sign-ins may wait for a turn per client and process. (How long one may wait
+ * is the app's `timeoutMs`, what one exchange may take.)
  */
-export const EXCHANGE_LIMITS: Readonly<{ perClient: number; windowSeconds: number; waitMs: number; maxWaiting: number }> = Object.freeze({
+export const EXCHANGE_LIMITS: Readonly<{ perClient: number; windowSeconds: number; maxWaiting: number }> = Object.freeze({
   perClient: 15,
   windowSeconds: 3600,
-  waitMs: 10_000,
   maxWaiting: 500,
 });
 
@@ -103,12 +105,12 @@ export class ExchangeLimits {
   ) {}
 
   /**
-   * Waits for room in `client`'s budget and takes one point of it; throws `sign_in_throttled`
-   * (429: the client's refusals are at the limit; 503: no turn within `waitMs`) or
+   * Waits for room in `client`'s budget, at most `waitMs`, and takes one point of it; throws
+   * `sign_in_throttled` (429: the client's refusals are at the limit; 503: no turn in time) or
    * `coordination_unavailable`.
    */
-  take(client: string): Promise<Turn> {
-    return this.line.run(client, EXCHANGE_LIMITS.waitMs, (waited) => this.tryTake(client, waited), {
+  take(client: string, waitMs: number): Promise<Turn> {
+    return this.line.run(client, waitMs, (waited) => this.tryTake(client, waited), {
       full: busy,
       timedOut: busy,
     });
@@ -202,7 +204,8 @@ export interface ExchangeAttempt {
  * budget, whatever the flow (see the module comment).
  */
 export async function exchangeForAttempt(req: Request, runtime: Runtime, attempt: ExchangeAttempt): Promise<EgnyteTokenSet> {
-  const turn = await runtime.exchangeLimits.take(clientKey(req.ip));
+  // A turn is waited for at most as long as one exchange may take.
+  const turn = await runtime.exchangeLimits.take(clientKey(req.ip), runtime.config.timeoutMs);
   let tokens: EgnyteTokenSet;
   try {
     tokens = await exchangeCode(runtime.config, attempt.domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
