@@ -88,8 +88,8 @@ const VIEWS: Readonly<Record<Code, Omit<ErrorView, 'status' | 'code' | 'detail' 
   },
   sign_in_throttled: {
     title: 'Too many failed sign-ins',
-    explanation: 'Many sign-ins failed recently, so sign-ins that come back from Egnyte without saying which domain they are for are paused for a while, to keep this app\'s Egnyte allowance for real users. Sign in with your Egnyte domain typed in, or try again later.',
-    action: { href: '/', label: 'Sign in with your domain' },
+    explanation: 'Many sign-ins from your network failed recently, or many are under way at once, so this app is not asking Egnyte about another one from it for a while: failed sign-ins use up an allowance all users of this app share. Sign-ins from other networks are not affected. Try again later.',
+    action: { href: '/', label: 'Back to the start' },
     showDetail: true,
   },
   upstream_unavailable: {

@@ -3,9 +3,12 @@
  * local Egnyte emulator, the way a person would use it: through the Enhanced Auth Service
  * with the emulator's defaults (no `domain` parameter, the domain learned from the Referer
  * Chromium sends from the domain's own origin), and with a no-referrer consent page (the
- * package asks the domain once). Screenshots land in demo-app/.screenshots/.
+ * package asks the domain once). Another site's links and forms can neither sign the user out
+ * nor start a bound sign-in (issue 18). Screenshots land in demo-app/.screenshots/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page, Request as PwRequest, Response as PwResponse } from 'playwright-core';
@@ -202,5 +205,69 @@ it('with a no-referrer consent page, the package asks the domain once, then sign
   } finally {
     await context.close();
     await h.close();
+  }
+});
+
+/** Another site (127.0.0.1 is not the demo's localhost): a link to logout, a form that posts to it, a link to a bound login. */
+async function startOtherSite(demoUrl: string): Promise<{ url: string; server: Server }> {
+  const pages: Record<string, string> = {
+    '/': `<!doctype html><html><body><h1>Another site</h1>
+<p><a id="logout-link" href="${demoUrl}/egnyte/logout">Sign out of the demo</a></p>
+<p><a id="login-link" href="${demoUrl}/egnyte/login?domain=globex&amp;returnTo=%2Fprofile">Sign in to the demo as globex</a></p>
+<form id="logout-form" method="post" action="${demoUrl}/egnyte/logout"><button type="submit">Post to logout</button></form>
+</body></html>`,
+  };
+  const server = createServer((req, res) => {
+    const page = pages[req.url ?? '/'];
+    res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' }).end(page ?? 'not found');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+it('another site can neither sign the user out nor start a bound sign-in; the sign-out button on the demo can', async () => {
+  const other = await startOtherSite(demo.url);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const signedIn = async (): Promise<boolean> => (await context.request.get(`${demo.url}/api/me`, { headers: { accept: 'application/json' } })).status() === 200;
+  try {
+    await signInToConsent(page, 'acme', '4');
+    await page.locator('select#user').selectOption('1001');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((u) => u.origin === new URL(demo.url).origin && u.pathname === '/profile');
+    expect(await signedIn()).toBe(true);
+
+    // A link from the other site to the logout route: a page with a button, nobody signed out.
+    await page.goto(other.url);
+    await page.locator('#logout-link').click();
+    await page.getByRole('heading', { name: 'Sign out?' }).waitFor();
+    expect(await signedIn()).toBe(true);
+    await shot(page, '4-1-logout-page');
+
+    // A form on the other site posting to the logout route: refused (403), nobody signed out.
+    await page.goto(other.url);
+    const [posted] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/egnyte/logout'), page.locator('#logout-form button').click()]);
+    expect(posted.status()).toBe(403);
+    await expect(page.locator('body').textContent()).resolves.toMatch(/another site asked this app to sign you out/);
+    expect(await signedIn()).toBe(true);
+
+    // The button on the demo's own page signs out.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.origin === new URL(demo.url).origin && u.pathname === '/');
+    expect(await signedIn()).toBe(false);
+
+    // A link from the other site to a bound login: confirmed on the demo first, then it goes to that domain.
+    await page.goto(other.url);
+    await page.locator('#login-link').click();
+    await page.getByRole('heading', { name: 'Sign in with Egnyte?' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(new URL(demo.url).origin);
+    await expect(page.locator('body').textContent()).resolves.toContain('globex.egnyte.com');
+    await shot(page, '4-2-confirm-login');
+    await page.getByRole('button', { name: 'Continue to sign in' }).click();
+    await page.locator('select#user').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/d/globex.egnyte.com/puboauth/token');
+  } finally {
+    await context.close();
+    await new Promise((done) => other.server.close(done));
   }
 });

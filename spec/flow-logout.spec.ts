@@ -1,6 +1,7 @@
 /**
- * The logout route: ends the login, regenerates the session, revokes the token at Egnyte
- * (best effort) and redirects.
+ * The logout route: a POST ends the login, regenerates the session, revokes the token at
+ * Egnyte (best effort) and redirects. A GET signs nobody out (it shows a sign-out button:
+ * spec/security/cross-site.spec.ts).
  */
 import session from 'express-session';
 import { sessionIdOf, storedSession } from './flow-support.js';
@@ -10,7 +11,7 @@ import { tokensOf } from './support/records.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
-describe.each(['POST', 'GET'])('%s /egnyte/logout', (method) => {
+describe.each(['POST'])('%s /egnyte/logout', (method) => {
   const store = new session.MemoryStore();
   const coordination = memoryCoordination();
   let h: Harness;
@@ -98,10 +99,22 @@ test('revokeOnLogout: false does not call Egnyte', async () => {
   await withHarness({ auth: { revokeOnLogout: false } }, async (h) => {
     const browser = h.browser();
     await browser.signIn('acme');
-    const out = await browser.request('/egnyte/logout');
+    const out = await browser.request('/egnyte/logout', { method: 'POST' });
     expect(out.status).toBe(302);
     expect(out.headers.get('location')).toBe('/');
     expect(h.emulator.calls.revoke).toBe(0);
     expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(401);
+  });
+});
+
+test('GET /egnyte/logout (a plain link, as before 0.2) signs nobody out: the page it shows has the button that does', async () => {
+  await withHarness({}, async (h) => {
+    const browser = h.browser();
+    await browser.signIn('acme');
+    const page = await browser.request('/egnyte/logout');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post" action="/egnyte/logout"><p><button type="submit">Sign out</button></p></form>');
+    expect((await browser.request('/me', JSON_ACCEPT)).status).toBe(200);
+    expect(h.emulator.calls.revoke).toBe(0);
   });
 });

@@ -59,13 +59,58 @@ function invalidPath(): EgnyteAuthError {
   return new EgnyteAuthError('invalid_request', 'req.egnyte.fetch(path) takes a path on the Egnyte domain, such as "/pubapi/v1/userinfo".', { status: 500 });
 }
 
+/** How many layers of percent-encoding a segment is decoded through when looking for dots. */
+const DECODE_LAYERS = 3;
+
+/** `segment` with up to {@link DECODE_LAYERS} layers of percent-encoding removed (as far as it decodes). */
+function decodedSegment(segment: string): string {
+  let current = segment;
+  for (let i = 0; i < DECODE_LAYERS && current.includes('%'); i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * True when a segment of the path (before its query) is `.` or `..`, literally or
+ * percent-encoded (`%2e%2e`, `.%2E`, ...), or holds one behind an encoded slash (`..%2f`). URL
+ * parsing resolves the first kind, and a server that decodes slashes the second, into another
+ * API path than the one the app wrote; no Egnyte file or folder is named `.` or `..`. Pure.
+ */
+export function hasDotSegment(path: string): boolean {
+  const end = path.search(/[?#]/);
+  const pathname = end === -1 ? path : path.slice(0, end);
+  for (const segment of pathname.split('/')) {
+    if (!segment.includes('.') && !segment.includes('%')) continue;
+    if (decodedSegment(segment).split(/[/\\]/).some((part) => part === '.' || part === '..')) return true;
+  }
+  return false;
+}
+
+function dotSegments(): EgnyteAuthError {
+  return new EgnyteAuthError(
+    'invalid_request',
+    'req.egnyte.fetch(path) and api.get(path) do not accept "." or ".." segments, literal or percent-encoded: URL parsing would resolve them into another API path. ' +
+      'Encode each folder or file name with encodeURIComponent, or use api.listFolder(path).',
+    { status: 500 },
+  );
+}
+
 /**
  * The URL of `path` under `base`, checked before anything is built from it: a malformed path
- * (`":99999"`, `"//evil.com"`, `"/../"`) must neither throw a raw TypeError nor move the
- * bearer token to another host or prefix.
+ * (`":99999"`, `"//evil.com"`, `"/../"`, `"/%2e%2e/"`) must neither throw a raw TypeError nor
+ * move the bearer token to another host, prefix or API path.
  */
 function apiUrl(base: string, path: unknown): URL {
   if (typeof path !== 'string' || !API_PATH.test(path) || hasControlCharacter(path)) throw invalidPath();
+  if (hasDotSegment(path)) throw dotSegments();
   let url: URL;
   try {
     url = new URL(base + path);

@@ -2,11 +2,14 @@
  * The token endpoint, through openid-client: code exchange and refresh. Egnyte's answers
  * are normalised in openid-client's customFetch hook before the library validates them
  * (legacy tokens carry `expires_in: -1` and sometimes no `token_type`, which it rejects).
+ * While Egnyte has paused the key's token endpoint (409 + `Retry-After`), neither sends a
+ * request (token-pause.ts).
  */
 import * as oidc from 'openid-client';
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import type { EgnyteTokenSet } from '../types.js';
+import { assertTokenEndpointOpen, notePause } from './token-pause.js';
 import { classifyEgnyteAnswer, requestEgnyte } from './upstream.js';
 
 /** Egnyte's token endpoint path, also its authorization endpoint (GET). */
@@ -158,23 +161,29 @@ export async function exchangeCode(config: ResolvedConfig, domain: string, code:
   // The callback URL openid-client checks the answer against, from strings: parsing it once is cheaper than setting two params.
   const separator = config.redirectUri.includes('?') ? '&' : '?';
   const callbackUrl = new URL(`${config.redirectUri}${separator}code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
+  // No request while Egnyte has paused the key's token endpoint (token-pause.ts).
+  await assertTokenEndpointOpen(config);
   try {
     const checks = { expectedState: state, ...(codeVerifier ? { pkceCodeVerifier: codeVerifier } : {}) };
     const response = await oidc.authorizationCodeGrant(clientFor(config, domain), callbackUrl, checks);
     return toTokenSet(response, Date.now());
   } catch (err) {
-    throw unwrap(err);
+    const error = unwrap(err);
+    await notePause(config, error);
+    throw error;
   }
 }
 
 /** Refreshes the tokens; keeps the old refresh token when Egnyte sends none. */
 export async function refreshTokens(config: ResolvedConfig, domain: string, tokens: EgnyteTokenSet): Promise<EgnyteTokenSet> {
   if (!tokens.refreshToken) throw new EgnyteAuthError('login_required', 'The Egnyte token expired and cannot be refreshed. Sign in again.');
+  await assertTokenEndpointOpen(config);
   try {
     const response = await oidc.refreshTokenGrant(clientFor(config, domain), tokens.refreshToken);
     return toTokenSet(response, Date.now(), tokens.refreshToken);
   } catch (err) {
     const error = unwrap(err);
+    await notePause(config, error);
     // Only a 4xx is Egnyte refusing the refresh token; a garbled 200 is a glitch like a 5xx,
     // so the session keeps its login (and its cached user) instead of being signed out.
     const refused = error.upstreamStatus !== undefined && error.upstreamStatus >= 400 && error.upstreamStatus < 500;

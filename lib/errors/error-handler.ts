@@ -1,13 +1,15 @@
 /**
  * `egnyteErrorHandler()`: a default error handler for {@link EgnyteAuthError}: the right
- * status and `Retry-After`, and a short escaped HTML page or JSON by content negotiation.
- * Never a stack trace, a cause or a secret. Other errors go on to the app's handlers.
+ * status and `Retry-After`, and a short escaped HTML page or JSON by content negotiation, with
+ * the package's page headers (`web/page-headers.ts`). Never a stack trace, a cause or a secret.
+ * Other errors go on to the app's handlers.
  */
 import type { ErrorRequestHandler } from 'express';
 import type { EgnyteAuthErrorCode } from './errors.js';
 import { EgnyteAuthError } from './errors.js';
 import { escapeHtml } from '../web/html.js';
 import { prefersHtml } from '../web/negotiation.js';
+import { setPageHeaders } from '../web/page-headers.js';
 import { findRuntime, loginUrl } from '../runtime.js';
 
 const TITLES: Partial<Record<EgnyteAuthErrorCode, string>> = {
@@ -58,7 +60,9 @@ ${wait}${retry}<p><a href="${escapeHtml(home)}">Home</a></p>
 export function egnyteErrorHandler(): ErrorRequestHandler {
   return function egnyteErrorPage(err, req, res, next) {
     if (!(err instanceof EgnyteAuthError) || res.headersSent) return next(err);
-    res.status(err.status).set('Cache-Control', 'no-store');
+    // An error page may be served at the callback's URL, which holds the code (see page-headers.ts).
+    setPageHeaders(res);
+    res.status(err.status);
     if (err.retryAfter !== undefined) res.set('Retry-After', String(err.retryAfter));
     if (prefersHtml(req)) {
       const attached = findRuntime(req);

@@ -16,6 +16,7 @@ import { sanitizeReturnTo } from '../config/return-to.js';
 import { findRuntime, loginUrl } from '../runtime.js';
 import { escapeHtml } from '../web/html.js';
 import { prefersHtml } from '../web/negotiation.js';
+import { sendPage } from '../web/page-headers.js';
 import { unknownDomainError } from './callback-domain.js';
 
 /** The page's text, kept together so the reason given to the user stays in one place. */
@@ -58,14 +59,6 @@ export function askForDomain(req: Request, res: Response, config: ResolvedConfig
   if (config.domain !== undefined || !prefersHtml(req)) throw unknownDomainError();
   const attached = findRuntime(req);
   const action = attached ? loginUrl(attached) : config.basePath + config.routes.login;
-  res
-    .status(200)
-    .set({
-      'Cache-Control': 'no-store',
-      // The page's own URL holds the dropped code: no Referer may carry it anywhere.
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-    })
-    .type('html')
-    .send(renderDomainPrompt(action, sanitizeReturnTo(returnTo, config.homePath), config.homePath));
+  // The page's own URL holds the dropped code: no Referer may carry it anywhere (page-headers.ts).
+  sendPage(res, 200, renderDomainPrompt(action, sanitizeReturnTo(returnTo, config.homePath), config.homePath));
 }

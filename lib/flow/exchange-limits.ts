@@ -1,89 +1,93 @@
 /**
- * The code exchange of a callback, limited when its domain was learned at the callback.
+ * How many code exchanges each client may cause, so that nobody can stop other people from
+ * signing in.
  *
  * Why: Egnyte allows an API key about 100 token requests an hour, then answers 409 for every
- * user of the app (EGNYTE.md, "Errors and limits"). Anyone can start a login and call the
- * callback with a junk code and `domain=someone`: each such call is a token request with the
- * client secret. So failed exchanges whose domain was learned at the callback (the `domain`
- * parameter or the Referer, after the Enhanced Auth Service) are counted per client and
- * overall, with the coordination backend's limiter (shared by every instance when it is
- * Redis); past either limit the exchange is not attempted.
+ * user of the app (EGNYTE.md, "Errors and limits"). Anyone can make the app send one: start a
+ * login, then call the callback with a junk code, whether the domain is learned at the
+ * callback or bound at login. A limit shared by all clients would let three networks of junk
+ * pause everyone's sign-ins; so every limit here is per client (its IPv4 address or IPv6 /64,
+ * as the app trusts it: `client-key.ts`), in both flows, and one client's failures never refuse
+ * another client. What stays shared is Egnyte's own answer: its 409 pauses every token request
+ * of the key until its `Retry-After` has passed (`egnyte/token-pause.ts`).
  *
- * Never held back: a sign-in whose domain was bound at login (the browser was sent to that
- * domain's own sign-in page, so the code is that domain's), and real sign-ins, which succeed
- * and so give their point back. Only refusals count: an exchange that failed because Egnyte was
- * down or unreachable gives its point back too, so an outage does not pause sign-ins after it.
+ * Keys, on the coordination backend's limiter (`coordination.limiter()`: in memory by default,
+ * in Redis with `redisCoordination()`, so shared by every instance), per client `C`:
+ *
+ * - `exchange-budget:C`: the exchanges of `C` in the current window (an hour from its first
+ *   point) whose outcome is not known to be good: refused by Egnyte, still under way, or lost
+ *   with an instance that died. Invariant: every code exchange is sent only after this count
+ *   was raised for it, and only while it is at most {@link EXCHANGE_LIMITS}.perClient; so at
+ *   most that many exchanges of `C` per window end in anything but success, whatever the
+ *   concurrency. Who changes it: any instance; it raises it by one atomically before sending
+ *   (a raise past the limit is taken back at once and the caller waits or is refused), and
+ *   lowers it by one when that exchange succeeded or failed for a reason that is not a verdict
+ *   on the code (Egnyte down or throttling), only while the window it raised it in still runs
+ *   (a point given back into a new window would grant an extra one). It ends with its window,
+ *   and with it every point; the point of an instance that died mid-exchange stays counted
+ *   until then, as a failure would.
+ * - `exchange-refusals:C`: the exchanges of `C` that Egnyte refused in its window. Only ever
+ *   raised, by the instance that saw the refusal, before it gives the turn on; it ends with its
+ *   window. It decides only what a caller finding the budget full is told: refusals at the limit
+ *   mean 429 `sign_in_throttled` with the time left, at once; otherwise the budget is full of
+ *   exchanges still under way, and the caller waits for a turn (an office behind one NAT
+ *   signing in all at once). A count that is late or lost makes a caller wait, at most the app's
+ *   `timeoutMs` (then 503 `sign_in_throttled`, `Retry-After: 5`), or be refused early; it never
+ *   lets an exchange past the budget. So a point lost with a dead instance, in a budget otherwise
+ *   full of refusals, turns that client's 429 into a 503 after `timeoutMs` until the window ends.
+ *
+ * In each process, the callers of one client wait in one line (`waiting-line.ts`): the first
+ * asks the backend, the others wait behind it, and a turn given back here wakes it at once.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Request } from 'express';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { EgnyteCoordination } from '../coordination/types.js';
 import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
-import { findRuntime, loginUrl, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { EgnytePendingLogin, EgnyteTokenSet } from '../types.js';
+import { clientKey } from './client-key.js';
+import { WaitingLine } from './waiting-line.js';
 
 /**
- * Failed exchanges with a learned domain allowed per window: per client (IP address, or IPv6
- * /64), and overall. The overall limit keeps most of Egnyte's hourly allowance for real users.
+ * The limits: exchanges per client per window that may end in anything but success; the
+ * window; how many sign-ins may wait for a turn per client and process. (How long one may wait
+ * is the app's `timeoutMs`, what one exchange may take.)
  */
-export const LEARNED_DOMAIN_FAILURE_LIMITS: Readonly<{ perClient: number; overall: number; windowSeconds: number }> = Object.freeze({
-  perClient: 10,
-  overall: 30,
+export const EXCHANGE_LIMITS: Readonly<{ perClient: number; windowSeconds: number; maxWaiting: number }> = Object.freeze({
+  perClient: 15,
   windowSeconds: 3600,
+  maxWaiting: 500,
 });
 
-const OVERALL_KEY = 'all';
+/** A point is given back only this long before its window ends: clocks of instances and Redis differ a little. */
+const WINDOW_MARGIN_MS = 1000;
 
-/** The two limiters of one `egnyteAuth()`. */
-export interface ExchangeLimits {
-  perClient: RateLimiterAbstract;
-  overall: RateLimiterAbstract;
+/** How an exchange ended, for its point. */
+type Outcome = 'succeeded' | 'not_judged' | 'refused';
+
+/** One exchange's place in its client's budget. */
+interface Turn {
+  /** Settles the point (never throws) and wakes the next caller of the client in this process. */
+  settle(outcome: Outcome): Promise<void>;
 }
 
-/** Builds the limiters on the coordination backend (shared across instances with Redis). */
-export function createExchangeLimits(coordination: EgnyteCoordination): ExchangeLimits {
-  const { perClient, overall, windowSeconds: duration } = LEARNED_DOMAIN_FAILURE_LIMITS;
-  return {
-    perClient: coordination.limiter({ keyPrefix: 'learned-exchange-client', points: perClient, duration }),
-    overall: coordination.limiter({ keyPrefix: 'learned-exchange-all', points: overall, duration }),
-  };
-}
-
-/** Expands an IPv6 address (no zone, no embedded IPv4) to its eight groups. */
-function ipv6Groups(ip: string): string[] {
-  const [head = '', tail] = ip.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const middle = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...middle, ...right].map((g) => g.replace(/^0+(?=.)/, '').toLowerCase());
-}
-
-/**
- * The key a client is counted under: its IPv4 address, or the /64 of its IPv6 address (one
- * network hands out a whole /64, so single addresses cost an attacker nothing). Pure.
- */
-export function clientKey(ip: string | undefined): string {
-  if (ip === undefined || ip === '') return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped?.[1] && isIPv4(mapped[1])) return mapped[1];
-  if (isIPv4(ip)) return ip;
-  const bare = ip.replace(/%.*$/, '');
-  if (!isIPv6(bare) || bare.includes('.')) return `other:${bare.slice(0, 64)}`;
-  return `${ipv6Groups(bare).slice(0, 4).join(':')}::/64`;
-}
-
-function throttled(scope: 'client' | 'overall', msBeforeNext: number, req: Request): EgnyteAuthError {
+function throttled(msBeforeNext: number): EgnyteAuthError {
   const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  const attached = findRuntime(req);
-  const bound = `${attached ? loginUrl(attached) : '/egnyte/login'}?domain=YOUR-COMPANY`;
-  const who = scope === 'client' ? 'Too many sign-ins from your network failed recently' : 'Too many sign-ins failed recently';
   return new EgnyteAuthError(
     'sign_in_throttled',
-    `${who}, so sign-ins that come back from Egnyte without a known domain are paused for ${retryAfter} seconds, ` +
-      `to protect this app's Egnyte sign-in allowance. Try again then, or sign in now with your Egnyte domain: ${bound}.`,
-    { status: scope === 'client' ? 429 : 503, retryAfter },
+    `Too many sign-ins from your network failed in the last hour, so this app will not ask Egnyte about another one from it for ${retryAfter} seconds: ` +
+      'failed sign-ins use up an allowance that all users of this app share. Try again then; sign-ins from other networks are not affected.',
+    { status: 429, retryAfter },
+  );
+}
+
+function busy(): EgnyteAuthError {
+  return new EgnyteAuthError(
+    'sign_in_throttled',
+    'Many sign-ins from your network are under way at once, and this one could not get its turn in time. Try again in a few seconds.',
+    { status: 503, retryAfter: 5 },
   );
 }
 
@@ -91,40 +95,100 @@ function coordinationDown(): EgnyteAuthError {
   return new EgnyteAuthError('coordination_unavailable', 'The app cannot reach its coordination store right now. Try again in a moment.', { retryAfter: 5 });
 }
 
-/**
- * Takes a point from both limiters before an exchange, or throws `sign_in_throttled` (429
- * for this client, 503 overall) without taking any. Consuming before the exchange, rather than
- * counting after it, keeps a burst of parallel junk callbacks within the limit too. Returns
- * the function that gives the points back.
- */
-async function reserve(req: Request, limits: ExchangeLimits): Promise<() => Promise<void>> {
-  const client = clientKey(req.ip);
-  const rejected = (err: unknown): err is RateLimiterRes => err instanceof RateLimiterRes;
-  try {
-    // Looked at first, so a paused app creates no per-client record for each new address.
-    const total = await limits.overall.get(OVERALL_KEY);
-    if (total && total.consumedPoints >= LEARNED_DOMAIN_FAILURE_LIMITS.overall) throw throttled('overall', total.msBeforeNext, req);
-    try {
-      await limits.perClient.consume(client);
-    } catch (err) {
-      throw rejected(err) ? throttled('client', err.msBeforeNext, req) : err;
-    }
-    try {
-      await limits.overall.consume(OVERALL_KEY);
-    } catch (err) {
-      await limits.perClient.reward(client).catch(() => undefined);
-      throw rejected(err) ? throttled('overall', err.msBeforeNext, req) : err;
-    }
-  } catch (err) {
-    if (err instanceof EgnyteAuthError) {
-      log.callback('learned-domain exchange refused: %s', err.status === 429 ? 'client limit' : 'overall limit');
-      throw err;
-    }
-    throw coordinationDown();
+/** The exchange limits of one `egnyteAuth()` (see the module comment). */
+export class ExchangeLimits {
+  private readonly line = new WaitingLine(EXCHANGE_LIMITS.maxWaiting);
+
+  constructor(
+    private readonly budget: RateLimiterAbstract,
+    private readonly refusals: RateLimiterAbstract,
+  ) {}
+
+  /**
+   * Waits for room in `client`'s budget, at most `waitMs`, and takes one point of it; throws
+   * `sign_in_throttled` (429: the client's refusals are at the limit; 503: no turn in time) or
+   * `coordination_unavailable`.
+   */
+  take(client: string, waitMs: number): Promise<Turn> {
+    return this.line.run(client, waitMs, (waited) => this.tryTake(client, waited), {
+      full: busy,
+      timedOut: busy,
+    });
   }
-  return async () => {
-    await Promise.all([limits.perClient.reward(client), limits.overall.reward(OVERALL_KEY)]).catch(() => undefined);
-  };
+
+  /** One try: a turn, or `undefined` to wait; throws when the client is refused. */
+  private async tryTake(client: string, waited: boolean): Promise<Turn | undefined> {
+    try {
+      // A caller that waited looks before it raises: a raise past the limit is taken back, but
+      // meanwhile it may make another instance's caller wait for nothing.
+      const seen = waited ? await this.budget.get(client) : null;
+      if (!seen || seen.consumedPoints < EXCHANGE_LIMITS.perClient) {
+        const taken = await this.raise(client);
+        if (taken) return taken;
+      }
+      const refused = await this.refusals.get(client);
+      if (refused && refused.consumedPoints >= EXCHANGE_LIMITS.perClient) {
+        log.callback('exchange refused: the client failed %d times this window', refused.consumedPoints);
+        throw throttled(refused.msBeforeNext);
+      }
+      return undefined;
+    } catch (err) {
+      if (err instanceof EgnyteAuthError) throw err;
+      throw coordinationDown();
+    }
+  }
+
+  /** Raises the budget by one: a turn, or `undefined` (taken back) when that went past the limit. */
+  private async raise(client: string): Promise<Turn | undefined> {
+    try {
+      const res = await this.budget.consume(client);
+      return this.turn(client, Date.now() + res.msBeforeNext);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      await this.giveBack(client, Date.now() + err.msBeforeNext);
+      return undefined;
+    }
+  }
+
+  /** Lowers the budget by one, unless the window the point was taken in is (nearly) over. */
+  private async giveBack(client: string, windowEnd: number): Promise<void> {
+    if (Date.now() >= windowEnd - WINDOW_MARGIN_MS) return;
+    await this.budget.reward(client).catch(() => log.callback('exchange point not given back: the coordination backend failed'));
+  }
+
+  private turn(client: string, windowEnd: number): Turn {
+    let settled = false;
+    return {
+      settle: async (outcome) => {
+        if (settled) return;
+        settled = true;
+        if (outcome === 'refused') {
+          await this.refusals.penalty(client).catch(() => log.callback('refusal not counted: the coordination backend failed'));
+        } else {
+          await this.giveBack(client, windowEnd);
+        }
+        this.line.notify(client);
+      },
+    };
+  }
+}
+
+/** Builds the limits on the coordination backend (shared across instances with Redis). */
+export function createExchangeLimits(coordination: EgnyteCoordination): ExchangeLimits {
+  const { perClient: points, windowSeconds: duration } = EXCHANGE_LIMITS;
+  return new ExchangeLimits(
+    coordination.limiter({ keyPrefix: 'exchange-budget', points, duration }),
+    coordination.limiter({ keyPrefix: 'exchange-refusals', points, duration }),
+  );
+}
+
+/**
+ * Whether a failed exchange was a verdict on its code. Egnyte down, slow or throttling (its
+ * 409, or its pause kept by this app) is not: such a failure gives its point back, so an
+ * outage does not use up the budget of the clients who met it.
+ */
+function outcomeOf(err: unknown): Outcome {
+  return isEgnyteAuthError(err, 'upstream_unavailable', 'rate_limited', 'coordination_unavailable') ? 'not_judged' : 'refused';
 }
 
 /** What the exchange needs of the callback's attempt. */
@@ -136,22 +200,19 @@ export interface ExchangeAttempt {
 }
 
 /**
- * Exchanges the attempt's code (with its PKCE verifier), limited as the module comment says
- * when the domain was learned at the callback.
+ * Exchanges the attempt's code (with its PKCE verifier) once the client has a turn in its
+ * budget, whatever the flow (see the module comment).
  */
 export async function exchangeForAttempt(req: Request, runtime: Runtime, attempt: ExchangeAttempt): Promise<EgnyteTokenSet> {
-  const exchange = (): Promise<EgnyteTokenSet> =>
-    exchangeCode(runtime.config, attempt.domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
-  if (attempt.entry.domain !== undefined) return exchange();
-  const giveBack = await reserve(req, runtime.exchangeLimits);
+  // A turn is waited for at most as long as one exchange may take.
+  const turn = await runtime.exchangeLimits.take(clientKey(req.ip), runtime.config.timeoutMs);
   let tokens: EgnyteTokenSet;
   try {
-    tokens = await exchange();
+    tokens = await exchangeCode(runtime.config, attempt.domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
   } catch (err) {
-    // Egnyte down or unreachable is not a refusal: it must not pause sign-ins after the outage.
-    if (isEgnyteAuthError(err, 'upstream_unavailable')) await giveBack();
+    await turn.settle(outcomeOf(err));
     throw err;
   }
-  await giveBack();
+  await turn.settle('succeeded');
   return tokens;
 }

@@ -1,4 +1,7 @@
-/** `GET /egnyte/login`: a fresh attempt (state) kept in the session, then off to Egnyte. */
+/**
+ * `GET /egnyte/login`: a fresh attempt (state) kept in the session, then off to Egnyte; a
+ * sign-in bound by a link from another site is confirmed on this site first (login-confirm.ts).
+ */
 import type { Request, Response } from 'express';
 import type { ResolvedConfig } from '../config/options.js';
 import { normalizeEgnyteDomain } from '../config/domain.js';
@@ -9,6 +12,7 @@ import { log } from '../log.js';
 import { findRuntime } from '../runtime.js';
 import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
+import { askToConfirmLogin, needsConfirmation } from './login-confirm.js';
 import type { EgnyteLoginOptions } from '../types.js';
 import { type LoginParams, parseLoginParams } from './params.js';
 import { PENDING_TTL_MS, addPending } from './pending-logins.js';
@@ -81,9 +85,15 @@ export async function startLogin(req: Request, res: Response, config: ResolvedCo
   redirect(res, authorizationUrl(domain ? config.domainBaseUrl(domain) + TOKEN_PATH : config.enhancedAuthUrls[region], config, state, codeChallenge));
 }
 
-/** The login route. */
+/** The login route; a bound sign-in linked from another site is confirmed first (see login-confirm.ts). */
 export function loginHandler(config: ResolvedConfig) {
-  return (req: Request, res: Response): Promise<void> => startLogin(req, res, config, parseLoginParams(req.query));
+  const appOrigin = new URL(config.baseUrl).origin;
+  return (req: Request, res: Response): Promise<void> => {
+    const params = parseLoginParams(req.query);
+    if (!needsConfirmation(req, config, params, appOrigin)) return startLogin(req, res, config, params);
+    askToConfirmLogin(res, config, params);
+    return Promise.resolve();
+  };
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { type CookieLike, cookieWarner } from '../config/cookie-check.js';
+import { type HttpOnlyCookieLike, httpOnlyWarner } from '../config/cookie-http-only.js';
+import { warnAboutEndpoints } from '../config/endpoint-check.js';
 import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
 import { installEgnyteAccessor } from '../guard/context.js';
@@ -14,6 +16,7 @@ import { callbackHandler } from './callback.js';
 import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
 import { egnyteLogin, installEgnyteLogin, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
+import { logoutPageHandler, refuseCrossSiteLogout } from './logout-page.js';
 
 /** express's Router as the app calls it; `handle` is its (untyped) entry point. */
 type DispatchingRouter = Router & { handle: (req: Request, res: Response, out: NextFunction) => void };
@@ -57,7 +60,7 @@ function installOnPrototypes(req: Request, res: Response): void {
 }
 
 /** The cookie and mount warnings (each warns once), until a request with a session came. Answers whether to check again. */
-function startUpChecks(req: Request, checkCookie: (cookie: CookieLike | undefined) => void, checkMount: (mountPath: string) => void): boolean {
+function startUpChecks(req: Request, checkCookie: (cookie: (CookieLike & HttpOnlyCookieLike) | undefined) => void, checkMount: (mountPath: string) => void): boolean {
   checkMount(req.baseUrl);
   if (!req.session?.cookie) return true;
   checkCookie(req.session.cookie);
@@ -78,7 +81,13 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
   const router = express.Router() as EgnyteAuthRouter;
-  const checkCookie = cookieWarner(config.baseUrl);
+  warnAboutEndpoints(config);
+  const checkSameSiteAndSecure = cookieWarner(config.baseUrl);
+  const checkHttpOnly = httpOnlyWarner();
+  const checkCookie = (cookie: (CookieLike & HttpOnlyCookieLike) | undefined): void => {
+    checkSameSiteAndSecure(cookie);
+    checkHttpOnly(cookie);
+  };
   const checkMount = mountWarner(config.baseUrl);
   const isOwnPath = ownPathFilter(config.routes);
   let checking = true;
@@ -98,7 +107,8 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   };
   if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
   if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
-  if (config.mounted.logout) router.route(config.routes.logout).get(logoutHandler(runtime)).post(logoutHandler(runtime));
+  // Only a POST that is not cross-site signs out; a GET shows a sign-out button (logout-page.ts).
+  if (config.mounted.logout) router.route(config.routes.logout).get(logoutPageHandler(config)).post(refuseCrossSiteLogout(config), logoutHandler(runtime));
   router.egnyteApiFor = backgroundApi(runtime);
   return router;
 }

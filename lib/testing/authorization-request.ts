@@ -7,6 +7,7 @@ import type { Directory } from './directory.js';
 import { HOSTNAME_MISMATCH_MESSAGE, NO_APP_INFO_MESSAGE, RESOURCE_OWNER_GET_MESSAGE, formErrors } from './token-errors.js';
 import type { TokenErrorShape } from './token-errors.js';
 import { type PkceChallenge, readPkceChallenge } from './pkce.js';
+import { isRegisteredRedirectUri, registeredHostnames } from './redirect-uris.js';
 import type { EmulatorClient } from './types.js';
 
 /** The authorization request parameters carried through the prompt and consent pages. */
@@ -37,10 +38,17 @@ export type AuthCheck =
   | { ok: false; status: number; title: string; message: string; json?: Record<string, unknown> };
 
 /**
- * Validates the domain, client and redirect URI of an authorization request. With the
- * `'egnyte'` shape, refusals about the key and redirect URI carry Egnyte's JSON bodies.
+ * Validates the domain, client and redirect URI of an authorization request (a URI the key is
+ * not registered for is refused: redirect-uris.ts; `anyRedirectUri` is the emulator option).
+ * With the `'egnyte'` shape, refusals about the key and redirect URI carry Egnyte's JSON bodies.
  */
-export function checkAuthRequest(directory: Directory, host: string, params: Record<string, string>, shape: TokenErrorShape = 'egnyte'): AuthCheck {
+export function checkAuthRequest(
+  directory: Directory,
+  host: string,
+  params: Record<string, string>,
+  shape: TokenErrorShape = 'egnyte',
+  anyRedirectUri = false,
+): AuthCheck {
   const egnyte = (json: Record<string, unknown>): { json?: Record<string, unknown> } => (shape === 'egnyte' ? { json } : {});
   if (!directory.isKnownDomain(host)) {
     return { ok: false, status: 404, title: 'Domain not found', message: `There is no Egnyte domain "${host}" in this emulator.` };
@@ -57,7 +65,7 @@ export function checkAuthRequest(directory: Directory, host: string, params: Rec
     return { ok: false, status: 400, title: 'Wrong kind of key', message: RESOURCE_OWNER_GET_MESSAGE, ...egnyte({ errorMessage: RESOURCE_OWNER_GET_MESSAGE }) };
   }
   const redirectUri = params.redirect_uri ?? '';
-  if (!isAllowedRedirectUri(client, redirectUri)) {
+  if (!isRegisteredRedirectUri(client, redirectUri, anyRedirectUri)) {
     return {
       ok: false,
       status: 400,
@@ -91,24 +99,11 @@ function redirectRefusal(client: EmulatorClient, redirectUri: string): Record<st
   } catch {
     hostname = undefined;
   }
-  const registeredHosts = (client.redirectUris ?? []).map((u) => new URL(u).hostname);
+  const registeredHosts = registeredHostnames(client);
   if (hostname !== undefined && registeredHosts.length > 0 && !registeredHosts.includes(hostname)) {
     return { errorMessage: HOSTNAME_MISMATCH_MESSAGE };
   }
   return formErrors('INVALID_CALLBACK', 'Invalid redirect uri redirect uri must be a valid https url.');
-}
-
-/** An absolute http(s) URI without fragment, and registered when the client lists its URIs. */
-function isAllowedRedirectUri(client: EmulatorClient, redirectUri: string): boolean {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(redirectUri);
-  } catch {
-    parsed = undefined;
-  }
-  const wellFormed = parsed !== undefined && (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hash === '';
-  const allowed = client.redirectUris ? client.redirectUris.includes(redirectUri) : true;
-  return wellFormed && allowed;
 }
 
 /** The PKCE challenge a code is bound to (a malformed one never gets this far). */

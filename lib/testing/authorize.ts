@@ -23,7 +23,7 @@ export function handleAuthorize(
   params: Record<string, string>,
   prefix: string,
 ): void {
-  const check = checkAuthRequest(ctx.directory, host, params, ctx.settings.tokenErrorShape);
+  const check = checkAuthRequest(ctx.directory, host, params, ctx.settings.tokenErrorShape, ctx.settings.anyRedirectUri);
   if (!check.ok) return refuse(res, check);
   const { request } = check;
   if (request.responseType !== 'code') {
@@ -71,7 +71,7 @@ export function handleAuthorize(
  * come back from the browser and may have been changed.
  */
 export function handleConsent(ctx: EmulatorContext, res: ServerResponse, host: string, form: Record<string, string>): void {
-  const check = checkAuthRequest(ctx.directory, host, form, ctx.settings.tokenErrorShape);
+  const check = checkAuthRequest(ctx.directory, host, form, ctx.settings.tokenErrorShape, ctx.settings.anyRedirectUri);
   if (!check.ok) return refuse(res, check);
   const { request } = check;
   if (form.decision === 'deny') {

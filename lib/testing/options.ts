@@ -52,6 +52,8 @@ export interface EmulatorSettings {
   /** Per-key hourly token requests; `0`: no limit. */
   readonly tokenRequestsPerHour: number;
   readonly jsonAsText: boolean;
+  /** Every key accepts any absolute http(s) redirect URI (see redirect-uris.ts). */
+  readonly anyRedirectUri: boolean;
   /** Never empty; the first is the default client. */
   readonly clients: NonEmpty<EmulatorClient>;
   readonly users: readonly SeededUser[];
@@ -96,7 +98,7 @@ export function resolveEmulatorOptions(options: EgnyteEmulatorOptions): Emulator
 /** The options that choose between Egnyte's answers seen in the wild. */
 function resolveAnswers(
   options: EgnyteEmulatorOptions,
-): Pick<EmulatorSettings, 'tokenErrorShape' | 'rotateRefreshTokens' | 'deadTokenAnswer' | 'throttleStatus' | 'dailyQuota' | 'tokenRequestsPerHour' | 'jsonAsText'> {
+): Pick<EmulatorSettings, 'tokenErrorShape' | 'rotateRefreshTokens' | 'deadTokenAnswer' | 'throttleStatus' | 'dailyQuota' | 'tokenRequestsPerHour' | 'jsonAsText' | 'anyRedirectUri'> {
   const tokenErrorShape = options.tokenErrorShape ?? 'egnyte';
   if (tokenErrorShape !== 'egnyte' && tokenErrorShape !== 'rfc') throw optionsError(`unknown tokenErrorShape ${String(tokenErrorShape)}`);
   const deadTokenAnswer = options.deadTokenAnswer ?? 'unauthorized';
@@ -109,6 +111,7 @@ function resolveAnswers(
   if (!Number.isInteger(dailyQuota) || dailyQuota < 0) throw optionsError('dailyQuota must be a non-negative integer');
   const tokenRequestsPerHour = options.tokenRequestsPerHour ?? 0;
   if (!Number.isInteger(tokenRequestsPerHour) || tokenRequestsPerHour < 0) throw optionsError('tokenRequestsPerHour must be a non-negative integer');
+  if (options.anyRedirectUri !== undefined && typeof options.anyRedirectUri !== 'boolean') throw optionsError('anyRedirectUri must be true or false');
   return {
     tokenErrorShape,
     rotateRefreshTokens: options.rotateRefreshTokens === true,
@@ -117,6 +120,7 @@ function resolveAnswers(
     dailyQuota,
     tokenRequestsPerHour,
     jsonAsText: options.jsonAsText === true,
+    anyRedirectUri: options.anyRedirectUri === true,
   };
 }
 

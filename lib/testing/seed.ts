@@ -3,7 +3,10 @@
  */
 import type { EmulatorClient, EmulatorUser } from './types.js';
 
-/** The default API key: certified (every domain works), any http(s) redirect URI. */
+/**
+ * The default API key: certified (every domain works), redirect URIs on loopback only (any
+ * port and path: see `EmulatorClient.redirectUris`).
+ */
 export const DEFAULT_EMULATOR_CLIENT: Readonly<EmulatorClient> = Object.freeze({
   clientId: 'emulator-client',
   clientSecret: 'emulator-secret',

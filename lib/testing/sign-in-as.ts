@@ -29,7 +29,7 @@ export function routeSignInAs(ctx: EmulatorContext, res: ServerResponse, request
 
 /** Validates the authorization request like the consent form, then issues a code for `username`. */
 function handleSignInAs(ctx: EmulatorContext, res: ServerResponse, host: string, form: Record<string, string>): void {
-  const check = checkAuthRequest(ctx.directory, host, form);
+  const check = checkAuthRequest(ctx.directory, host, form, 'egnyte', ctx.settings.anyRedirectUri);
   if (!check.ok) return sendJson(res, check.status, { errorMessage: `${check.title}: ${check.message}` });
   const { request } = check;
   if (request.responseType !== 'code') return sendJson(res, 400, { errorMessage: 'Only response_type=code is supported.' });

@@ -34,7 +34,11 @@ export interface EmulatorClient {
   clientId: string;
   /** The key's secret. */
   clientSecret: string;
-  /** Exact redirect URIs allowed. Omitted: any http(s) URI is accepted. */
+  /**
+   * The redirect URIs registered for the key, matched exactly: codes go nowhere else.
+   * Omitted: loopback only (http(s) on `localhost`, `127.0.0.1` or `[::1]`, any port and path),
+   * where apps under test and the demo run. See also the emulator's `anyRedirectUri`.
+   */
   redirectUris?: string[];
   /**
    * Domains the (uncertified) key may be used on. Omitted: the key is certified and every
@@ -119,6 +123,12 @@ export interface EgnyteEmulatorOptions {
   tokenRequestsPerHour?: number;
   /** Send JSON answers as `text/plain`, as Egnyte sometimes does. Default `false`. */
   jsonAsText?: boolean;
+  /**
+   * Every key accepts any absolute http(s) redirect URI, registered or not: for tests whose app
+   * is not on loopback. Default `false`: a key sends codes only to its registered `redirectUris`
+   * (loopback for keys without), as Egnyte does.
+   */
+  anyRedirectUri?: boolean;
 }
 
 /** Which tokens {@link EgnyteEmulator.expireAccessTokens} expires: a domain, and within it a user. */

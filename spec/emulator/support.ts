@@ -7,7 +7,7 @@ import type { EgnyteEmulator, EgnyteEmulatorOptions } from 'express-egnyte-auth/
 import { loopbackFetch } from '../support/loopback-fetch.js';
 
 
-/** The redirect URI the specs use (any http(s) URI is allowed by the default key). */
+/** The redirect URI the specs use (the default key accepts any loopback URI). */
 export const REDIRECT = 'http://localhost:3000/auth/egnyte/callback';
 const running: EgnyteEmulator[] = [];
 

@@ -32,7 +32,8 @@ export async function createApp(auth: EgnyteAuthOptions) {
   await redis.connect();
 
   const app = express();
-  app.set('trust proxy', 1); // one load balancer in front, forwarding X-Forwarded-Proto
+  // TRUST_PROXY=1 behind one load balancer (it sets X-Forwarded-For and -Proto); unset in tests: see §8.
+  if (process.env.TRUST_PROXY) app.set('trust proxy', Number(process.env.TRUST_PROXY));
   app.use(
     session({
       name: 'myapp.sid',

@@ -7,7 +7,7 @@
 import type { Express } from 'express';
 import { egnyteSessionStore } from '../../lib/index.js';
 import { FlakyStore, startAttempt } from '../support/attack-kit.js';
-import { getJson, sessionView, sessionViewRoute } from '../support/fault-kit.js';
+import { getJson, sessionView, sessionViewRoute, type JsonAnswer } from '../support/fault-kit.js';
 import { startHarness, type Harness, type TestBrowser } from '../support/harness.js';
 
 const STORE_TIMEOUT_MS = 200;
@@ -126,7 +126,8 @@ describe.each([
     const browser = await signedIn();
     store.modes.destroy = mode;
     store.modes.set = 'fail';
-    expectStoreFailure(await getJson(browser, '/egnyte/logout'), how);
+    const out = await browser.request('/egnyte/logout', { method: 'POST', accept: 'application/json' });
+    expectStoreFailure({ status: out.status, retryAfter: out.headers.get('retry-after'), body: (await out.json()) as JsonAnswer['body'] }, how);
     store.heal();
     expect((await getJson(browser, '/me')).status).toBe(401);
   });

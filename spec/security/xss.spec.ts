@@ -1,7 +1,7 @@
 /**
  * Reflected XSS: what the error pages echo (the domain typed, Egnyte's `error`) is escaped,
  * `error_description` is never echoed, and error answers keep helmet's headers (helmet
- * mounted first, as apps should).
+ * mounted first, as apps should), made stricter on the package's own pages.
  */
 import helmet from 'helmet';
 import { startAttempt } from '../support/attack-kit.js';
@@ -16,10 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function expectHelmet(headers: Headers): void {
+/**
+ * Helmet's headers are all kept. On answers the package renders itself (`page`), framing is
+ * forbidden outright: X-Frame-Options becomes DENY and a policy with frame-ancestors 'none' is
+ * added beside helmet's (issue 18; spec/security/page-headers.spec.ts).
+ */
+function expectHelmet(headers: Headers, page = true): void {
   expect(headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  if (page) expect(headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
   expect(headers.get('x-content-type-options')).toBe('nosniff');
-  expect(headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  expect(headers.get('x-frame-options')).toBe(page ? 'DENY' : 'SAMEORIGIN');
   expect(headers.get('strict-transport-security')).toMatch(/max-age=/);
   expect(headers.get('x-powered-by')).toBeNull();
 }
@@ -93,7 +99,7 @@ test('access_denied with a hostile description: 403, description not echoed', as
 test('returnTo is never echoed into a page; the guard puts it in Location only, encoded', async () => {
   const res = await h.browser().request(`/page?x=${encodeURIComponent(IMG)}`);
   expect(res.status).toBe(302);
-  expectHelmet(res.headers);
+  expectHelmet(res.headers, false);
   expect(res.headers.get('location')).not.toMatch(/[<>"' ]/);
   const body = await res.text();
   expect(body).not.toContain('<img');
@@ -110,7 +116,7 @@ test('JSON error answers are JSON with nosniff, and escape nothing into HTML', a
 test('the 401 of the guard and a 503 keep helmet headers too', async () => {
   const unauth = await h.browser().request('/me', { accept: 'application/json' });
   expect(unauth.status).toBe(401);
-  expectHelmet(unauth.headers);
+  expectHelmet(unauth.headers, false);
   const browser = h.browser();
   const url = await startAttempt(browser);
   h.emulator.fault({ endpoint: 'token', kind: 'server_error', times: 1 });

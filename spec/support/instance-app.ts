@@ -22,6 +22,8 @@ client.on('error', () => undefined);
 await client.connect();
 
 const app = express();
+// Issue 18's specs send clients' addresses as a proxy on loopback reports them: trusted only when asked.
+if (env.TRUST_PROXY) app.set('trust proxy', env.TRUST_PROXY);
 const server = app.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const { port } = server.address() as { port: number };
@@ -85,6 +87,14 @@ app.get('/slow', requireEgnyteUser(), async (req, res) => {
 app.get('/api/userinfo', requireEgnyteUser(), async (req, res) => {
   const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo');
   res.status(answer.status).json({ instance: name, ...((await answer.json()) as object) });
+});
+// Issue 18: what req.egnyte.fetch and api.get make of a path (dot segments are refused).
+app.get('/api/fetch', requireEgnyteUser(), async (req, res) => {
+  const answer = await req.egnyte!.fetch(String(req.query.path));
+  res.status(answer.status).json({ instance: name, status: answer.status });
+});
+app.get('/api/get', requireEgnyteUser(), async (req, res) => {
+  res.json({ instance: name, body: await req.egnyte!.api.get(String(req.query.path)) });
 });
 app.use(egnyteErrorHandler());
 // Only now: the spec sends nothing before it reads the port.
