@@ -13,7 +13,7 @@ import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, withEgnyteUser, type
 import { createEgnyteApiClient } from '../../lib/egnyte/api-client.js';
 import { createEgnytePacer } from '../../lib/egnyte/pacing.js';
 import { classifyEgnyteAnswer } from '../../lib/egnyte/upstream.js';
-import { EgnyteAuthError } from '../../lib/errors/errors.js';
+import type { EgnyteAuthError } from '../../lib/errors/errors.js';
 import { signInAs, startEgnyteEmulator, type EgnyteEmulator, type EgnyteEmulatorOptions } from '../../lib/testing/index.js';
 import { emulatorConfig, emulatorToken } from './support.js';
 
