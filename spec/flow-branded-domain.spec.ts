@@ -56,7 +56,7 @@ test('an API client gets invalid_domain that names the way out', async () => {
   expect(body.message).toMatch(/without a domain/);
 });
 
-test.each(['10.0.0.1', 'status.egnyte.com', 'acme egnyte', 'acme.egnyte.com@evil.com', 'files.acme.com:8443'])('%s is still refused as not an Egnyte domain', async (typed) => {
+test.each(['10.0.0.1', 'status.egnyte.com', 'acme egnyte', 'acme.egnyte.com@evil.com', 'acme.egnyte.com.evil.com', 'files.acme.com:8443'])('%s is still refused as not an Egnyte domain', async (typed) => {
   const res = await h.browser().go(`/egnyte/login?domain=${encodeURIComponent(typed)}`);
   expect(res.status).toBe(400);
   expect(res.body).toContain('That is not an Egnyte domain');
