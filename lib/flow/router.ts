@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { type CookieLike, cookieWarner } from '../config/cookie-check.js';
 import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
+import { registerEgnyteRouter } from '../errors/setup-mistakes.js';
 import { installEgnyteAccessor } from '../guard/context.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
@@ -78,6 +79,7 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
   const router = express.Router() as EgnyteAuthRouter;
+  registerEgnyteRouter(router);
   const checkCookie = cookieWarner(config.baseUrl);
   const checkMount = mountWarner(config.baseUrl);
   const isOwnPath = ownPathFilter(config.routes);

@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { guardMissingError } from '../errors/setup-mistakes.js';
 import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../runtime.js';
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
@@ -77,8 +78,8 @@ export function attachEgnyteUser(): RequestHandler {
 
 /**
  * Types a handler behind {@link requireEgnyteUser} with `req.egnyte` set ({@link EgnyteRequest}),
- * and checks it: a route mounted without the guard answers `login_required` instead of
- * crashing on `undefined`.
+ * and checks it: a route mounted without the guard answers 500 `invalid_config` naming the
+ * missing guard (the app's mistake, whoever asks) instead of crashing on `undefined`.
  *
  * @example
  * ```ts
@@ -87,7 +88,7 @@ export function attachEgnyteUser(): RequestHandler {
  */
 export function withEgnyteUser(handler: (req: EgnyteRequest, res: Response, next: NextFunction) => unknown): RequestHandler {
   return function egnyteHandler(req, res, next) {
-    if (!req.egnyte) return next(new EgnyteAuthError('login_required', 'Sign in with Egnyte to use this endpoint.'));
+    if (!req.egnyte) return next(guardMissingError());
     return handler(req as EgnyteRequest, res, next);
   };
 }
