@@ -6,7 +6,9 @@
  *
  * The process holds one emulator; it stops on the first SIGINT (Ctrl-C) or SIGTERM by closing
  * the emulator (which ends every connection, hanging ones included) and exits 0. A second
- * signal while closing exits at once (130), as a user pressing Ctrl-C twice expects.
+ * signal while closing exits at once (130), as a user pressing Ctrl-C twice expects. It also
+ * stops when the process that started it ends (it is re-parented): `npx` runs it through a
+ * shell that a SIGTERM to `npx` alone kills without passing the signal on.
  */
 import { EMULATOR_CLI_USAGE, parseEmulatorArgs, startedBanner } from './cli-args.js';
 import { startEgnyteEmulator } from './emulator.js';
@@ -39,12 +41,13 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(startedBanner(emulator.url, emulator.clientId, emulator.clientSecret, emulator.users).join('\n'));
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  const stop = (why: string): void => {
     if (stopping) {
       process.exit(130);
     }
     stopping = true;
-    console.log(`\n${signal} received: stopping the Egnyte emulator.`);
+    clearInterval(orphanWatch);
+    console.log(`\n${why}: stopping the Egnyte emulator.`);
     emulator.close().then(
       () => {
         console.log('Egnyte emulator stopped.');
@@ -56,8 +59,15 @@ async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT received'));
+  process.on('SIGTERM', () => stop('SIGTERM received'));
+  // `npx` runs this through a shell that dies on a SIGTERM sent to npx alone (as a process
+  // manager sends it) without passing it on: the emulator then notices it was orphaned.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) stop('The command that started it ended');
+  }, 250);
+  orphanWatch.unref();
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
