@@ -123,11 +123,25 @@ export interface EgnyteAuthOptions {
 
 /** What `afterCallback` may return. */
 export interface AfterCallbackResult {
-  /** Fields added to `req.egnyte.user` (Egnyte's own fields win). */
-  user?: Record<string, unknown>;
-  /** Kept with the login for its life as `req.egnyte.data`. Must survive `JSON.stringify`. */
-  data?: unknown;
+  /**
+   * Fields added to `req.egnyte.user`: the ones your app merged into {@link EgnyteUser}
+   * (Egnyte's own fields always come from Egnyte, so they are not accepted here).
+   */
+  user?: Partial<Omit<EgnyteUser, EgnyteOwnUserField>>;
+  /** Kept with the login for its life as `req.egnyte.data` (typed by merging into {@link EgnyteLoginData}). Must survive `JSON.stringify`. */
+  data?: EgnyteLoginData;
 }
+
+/** The fields of {@link EgnyteUser} that come from Egnyte's userinfo, which `afterCallback` cannot set. */
+type EgnyteOwnUserField = 'subject' | 'id' | 'username' | 'firstName' | 'lastName' | 'email' | 'userType' | 'raw';
+
+/**
+ * What `afterCallback` keeps with a login as `data` (`req.egnyte.data`). Empty here: type it by
+ * declaration merging, as {@link EgnyteUser}:
+ * `declare module 'express-egnyte-auth' { interface EgnyteLoginData { accountId: string } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the app's declaration merging
+export interface EgnyteLoginData {}
 
 /** What `onLogin` is told. */
 export interface EgnyteLoginEvent {
@@ -216,8 +230,8 @@ export interface EgnyteRequestContext {
   readonly api: EgnyteApi;
   /** Egnyte's usage headers (`X-Accesstoken-Qps-*`, `-Quota-*`) from this request's latest call, if any. */
   readonly quota: EgnyteQuota | undefined;
-  /** What `afterCallback` returned as `data` at sign-in, if anything. */
-  data: unknown;
+  /** What `afterCallback` returned as `data` at sign-in, if anything (typed by merging into {@link EgnyteLoginData}). */
+  data: EgnyteLoginData | undefined;
 }
 
 /** The request type of handlers behind `requireEgnyteUser()`: `req.egnyte` is set. */
