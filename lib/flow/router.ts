@@ -71,8 +71,18 @@ function startUpChecks(req: Request, checkCookie: (cookie: CookieLike | undefine
  *
  * @example
  * ```ts
- * app.use(session({ secret, resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
- * app.use(egnyteAuth({ clientId, clientSecret, baseUrl: 'https://app.example.com', scope: ['Egnyte.user'] }));
+ * import express from 'express';
+ * import session from 'express-session';
+ * import { egnyteAuth } from 'express-egnyte-auth';
+ *
+ * const app = express();
+ * app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
+ * app.use(egnyteAuth({
+ *   clientId: process.env.EGNYTE_CLIENT_ID!,
+ *   clientSecret: process.env.EGNYTE_CLIENT_SECRET!,
+ *   baseUrl: 'https://app.example.com',
+ *   scope: ['Egnyte.user'],
+ * }));
  * ```
  */
 export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {

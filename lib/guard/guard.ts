@@ -32,8 +32,11 @@ function answerUnauthenticated(req: Request, res: Response, attached: AttachedRu
  *
  * @example
  * ```ts
- * app.get('/me', requireEgnyteUser(), (req, res) => res.json(req.egnyte.user));
- * app.get('/api/files', requireEgnyteUser({ onUnauthenticated: 'status' }), handler);
+ * import { requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
+ *
+ * // withEgnyteUser types req as EgnyteRequest: behind the guard, req.egnyte is set.
+ * app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
+ * app.get('/api/files', requireEgnyteUser({ onUnauthenticated: 'status' }), handler); // 401 JSON, never a redirect
  * ```
  */
 export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): RequestHandler {
@@ -65,6 +68,8 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
  *
  * @example
  * ```ts
+ * import { attachEgnyteUser } from 'express-egnyte-auth';
+ *
  * app.get('/', attachEgnyteUser(), (req, res) => res.send(req.egnyte ? `Hi ${req.egnyte.user.firstName}` : 'Hello'));
  * ```
  */
@@ -83,6 +88,8 @@ export function attachEgnyteUser(): RequestHandler {
  *
  * @example
  * ```ts
+ * import { requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
+ *
  * app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
  * ```
  */
