@@ -55,13 +55,15 @@ export interface EgnyteAuthOptions {
   allowedDomains?: readonly string[] | ((host: string) => boolean);
   /** Host suffixes accepted for Egnyte domains. Default `['egnyte.com']`; the first one completes a bare name. */
   hostSuffixes?: readonly string[];
-  /** Paths of the routes this router mounts. */
   /**
    * Paths of the routes this router mounts; `false` turns a route off (serve the path
    * yourself, e.g. a login page of your own that calls `res.egnyteLogin()`).
    */
   routes?: { login?: string | false; callback?: string | false; logout?: string | false };
-  /** Where logout sends the browser. Default `'/'`. Must be a same-site path. */
+  /**
+   * Where logout sends the browser: a same-site path, as the browser sees it (prefix included).
+   * Default: the app's home, `baseUrl`'s path + `/` (`/` for an app at the root).
+   */
   postLogoutRedirect?: string;
   /** How long the user from Egnyte's userinfo is served from the session, in seconds. Default 300. */
   userCacheSeconds?: number;
