@@ -38,6 +38,7 @@ export type {
   EgnyteRegion,
   EgnyteRequest,
   EgnyteRequestContext,
+  EgnyteLoginData,
   EgnyteLoginEvent,
   EgnyteLogoutEvent,
   EgnyteLogoutReason,

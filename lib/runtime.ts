@@ -8,12 +8,12 @@ import { publicPath } from './config/mount-check.js';
 import type { ResolvedConfig } from './config/options.js';
 import { Flights } from './coordination/flight.js';
 import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
-import { EgnyteAuthError } from './errors/errors.js';
 import { RELOAD_GRACE_MS, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
 import { RecentTouches } from './login/lifetime.js';
 import { LoginRecords } from './login/record.js';
 import type { RefreshOutcome } from './login/refresh.js';
 import { type TokenSeal, plainTokenSeal } from './login/token-seal.js';
+import { routerMissingError } from './errors/setup-mistakes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
 import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
@@ -100,15 +100,10 @@ export function findRuntime(req: Request): AttachedRuntime | undefined {
   return runtime ? { runtime, mountPath: locals![kMountPath] as string } : undefined;
 }
 
-/** The runtime of the request, or `invalid_config` when `egnyteAuth()` is not mounted before the caller. */
+/** The runtime of the request, or `invalid_config` when `egnyteAuth()` did not see it (mounted after the caller, or under a sub-path). */
 export function requireRuntime(req: Request): AttachedRuntime {
   const attached = findRuntime(req);
-  if (!attached) {
-    throw new EgnyteAuthError(
-      'invalid_config',
-      'requireEgnyteUser() runs before egnyteAuth(): mount app.use(egnyteAuth({...})) before your guarded routes (and add to res.locals rather than replacing it).',
-    );
-  }
+  if (!attached) throw routerMissingError(req);
   return attached;
 }
 

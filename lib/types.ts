@@ -55,13 +55,15 @@ export interface EgnyteAuthOptions {
   allowedDomains?: readonly string[] | ((host: string) => boolean);
   /** Host suffixes accepted for Egnyte domains. Default `['egnyte.com']`; the first one completes a bare name. */
   hostSuffixes?: readonly string[];
-  /** Paths of the routes this router mounts. */
   /**
    * Paths of the routes this router mounts; `false` turns a route off (serve the path
    * yourself, e.g. a login page of your own that calls `res.egnyteLogin()`).
    */
   routes?: { login?: string | false; callback?: string | false; logout?: string | false };
-  /** Where logout sends the browser. Default `'/'`. Must be a same-site path. */
+  /**
+   * Where logout sends the browser: a same-site path, as the browser sees it (prefix included).
+   * Default: the app's home, `baseUrl`'s path + `/` (`/` for an app at the root).
+   */
   postLogoutRedirect?: string;
   /** How long the user from Egnyte's userinfo is served from the session, in seconds. Default 300. */
   userCacheSeconds?: number;
@@ -125,11 +127,25 @@ export interface EgnyteAuthOptions {
 
 /** What `afterCallback` may return. */
 export interface AfterCallbackResult {
-  /** Fields added to `req.egnyte.user` (Egnyte's own fields win). */
-  user?: Record<string, unknown>;
-  /** Kept with the login for its life as `req.egnyte.data`. Must survive `JSON.stringify`. */
-  data?: unknown;
+  /**
+   * Fields added to `req.egnyte.user`: the ones your app merged into {@link EgnyteUser}
+   * (Egnyte's own fields always come from Egnyte, so they are not accepted here).
+   */
+  user?: Partial<Omit<EgnyteUser, EgnyteOwnUserField>>;
+  /** Kept with the login for its life as `req.egnyte.data` (typed by merging into {@link EgnyteLoginData}). Must survive `JSON.stringify`. */
+  data?: EgnyteLoginData;
 }
+
+/** The fields of {@link EgnyteUser} that come from Egnyte's userinfo, which `afterCallback` cannot set. */
+type EgnyteOwnUserField = 'subject' | 'id' | 'username' | 'firstName' | 'lastName' | 'email' | 'userType' | 'raw';
+
+/**
+ * What `afterCallback` keeps with a login as `data` (`req.egnyte.data`). Empty here: type it by
+ * declaration merging, as {@link EgnyteUser}:
+ * `declare module 'express-egnyte-auth' { interface EgnyteLoginData { accountId: string } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the app's declaration merging
+export interface EgnyteLoginData {}
 
 /** What `onLogin` is told. */
 export interface EgnyteLoginEvent {
@@ -240,8 +256,8 @@ export interface EgnyteRequestContext {
   accessToken(): Promise<string>;
   /** Egnyte's usage headers (`X-Accesstoken-Qps-*`, `-Quota-*`) from this request's latest call, if any. */
   readonly quota: EgnyteQuota | undefined;
-  /** What `afterCallback` returned as `data` at sign-in, if anything. */
-  data: unknown;
+  /** What `afterCallback` returned as `data` at sign-in, if anything (typed by merging into {@link EgnyteLoginData}). */
+  data: EgnyteLoginData | undefined;
 }
 
 /** The request type of handlers behind `requireEgnyteUser()`: `req.egnyte` is set. */

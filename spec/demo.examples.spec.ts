@@ -1,112 +1,93 @@
 /**
- * EXAMPLES.md §11 ("Test your own app with jest and supertest"), run as written: the code
- * between the recipe markers below is the recipe's app.ts and app.spec.ts, and the last test
- * checks, line by line, that EXAMPLES.md shows exactly this code (imports aside).
+ * EXAMPLES.md §11 ("Test your own app"), run as written: the packed package installed in a
+ * fresh folder with what the recipe's `npm install` lines name, its package.json fields, its
+ * files taken from the document as they are, and its test command run. Once with `node --test`
+ * and tsx, once with jest and the recipe's jest.config.js.
  */
-import { readFileSync } from 'node:fs';
-import express from 'express';
-import session from 'express-session';
-import request from 'supertest';
-import { egnyteAuth, egnyteErrorHandler, requireEgnyteUser, withEgnyteUser, type EgnyteAuthOptions } from 'express-egnyte-auth';
-import { createCookieJar, signInAs, startEgnyteEmulator, type EgnyteEmulator } from 'express-egnyte-auth/testing';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PEERS, ROOT, cleanEnv, freshFolder, sh } from './support/packed-package.js';
 
-// --- recipe start ---
-export function createApp(auth: EgnyteAuthOptions) {
-  const app = express();
-  app.use(session({ secret: 'test-secret-test-secret-test-secret', resave: false, saveUninitialized: false }));
-  app.use(egnyteAuth(auth));
-  app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
-  app.get(
-    '/files',
-    requireEgnyteUser(),
-    withEgnyteUser(async (req, res) => {
-      const answer = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
-      res.status(answer.status).json(await answer.json());
-    }),
+jest.setTimeout(120_000);
+
+interface Recipe {
+  /** Packages of the `npm install` lines, besides the package itself and its peers. */
+  packages: string[];
+  /** The package.json fields shown, if any. */
+  manifest: Record<string, unknown>;
+  /** The files shown, by the name in their first line (`// app.ts`). */
+  files: Map<string, string>;
+}
+
+/** The blocks of §11 up to `### With jest` (node --test), or after it (jest, with the shared app.ts). */
+function recipe(part: 'node-test' | 'jest'): Recipe {
+  const md = readFileSync(join(ROOT, 'EXAMPLES.md'), 'utf8');
+  const section = md.slice(md.indexOf('## 11. Test your own app'), md.indexOf('## 12.'));
+  const split = section.indexOf('### With jest');
+  expect(split).toBeGreaterThan(0);
+  const text = part === 'node-test' ? section.slice(0, split) : section.slice(split);
+  const blocks = [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }));
+  const own = new Set<string>(['express-egnyte-auth', ...PEERS]);
+  const packages = blocks
+    .filter((b) => b.lang === 'sh')
+    .flatMap((b) => b.code.split('\n'))
+    .filter((line) => line.startsWith('npm install'))
+    .flatMap((line) => line.split(/\s+/).slice(2).filter((word) => !word.startsWith('-')))
+    .filter((name) => !own.has(name));
+  const json = blocks.find((b) => b.lang === 'json');
+  const files = new Map<string, string>();
+  for (const block of blocks.filter((b) => b.lang === 'ts' || b.lang === 'js')) {
+    const name = /^\/\/ ([\w.-]+\.[jt]s)\b/.exec(block.code)?.[1];
+    if (name) files.set(name, block.code);
+  }
+  if (part === 'jest') {
+    // The jest part tests "the same app.ts".
+    const shared = recipe('node-test').files.get('app.ts');
+    if (shared) files.set('app.ts', shared);
+  }
+  return { packages, manifest: json ? (JSON.parse(json.code) as Record<string, unknown>) : {}, files };
+}
+
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+async function install(part: 'node-test' | 'jest'): Promise<{ folder: string; recipe: Recipe }> {
+  const r = recipe(part);
+  const folder = await freshFolder(part, { extra: r.packages, manifest: { type: 'module', ...r.manifest } });
+  folders.push(folder);
+  for (const [name, code] of r.files) writeFileSync(join(folder, name), code);
+  return { folder, recipe: r };
+}
+
+test('the node --test recipe: installs what it names and passes with npm test', async () => {
+  const { folder, recipe: r } = await install('node-test');
+  expect(r.packages).toEqual(['tsx', 'supertest', '@types/supertest']);
+  expect(r.manifest).toEqual({ type: 'module', scripts: { test: 'node --import tsx --test app.test.ts' } });
+  expect([...r.files.keys()]).toEqual(['app.ts', 'app.test.ts']);
+  const tests = (r.files.get('app.test.ts')!.match(/^test\(/gm) ?? []).length;
+  expect(tests).toBe(5);
+  const { stdout } = await sh('npm', ['test'], folder, cleanEnv({ npm_config_offline: 'true' }));
+  expect(stdout).toMatch(new RegExp(`^# pass ${tests}$`, 'm'));
+  expect(stdout).toMatch(/^# fail 0$/m);
+});
+
+test('the jest recipe: its jest.config.js loads the ESM package, and npx jest passes', async () => {
+  const { folder, recipe: r } = await install('jest');
+  expect(r.packages).toEqual(['jest', '@swc/core', '@swc/jest', '@types/jest', 'supertest', '@types/supertest']);
+  expect([...r.files.keys()].sort()).toEqual(['app.spec.ts', 'app.ts', 'jest.config.js']);
+  const { stderr } = await sh('npx', ['jest'], folder, cleanEnv({ npm_config_offline: 'true' }));
+  expect(stderr).toMatch(/^Tests:\s+2 passed, 2 total$/m);
+});
+
+test('without the recipe\'s configuration, plain jest fails as the issue saw it (so the configuration is what makes it pass)', async () => {
+  const folder = folders.find((f) => /egnyte-jest-/.test(f))!;
+  rmSync(join(folder, 'jest.config.js'));
+  writeFileSync(join(folder, 'jest.config.json'), JSON.stringify({ testEnvironment: 'node', transform: { '^.+\\.(t|j)s$': ['@swc/jest', { module: { type: 'commonjs' } }] }, moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' } }));
+  const failed = await sh('npx', ['jest', '--config', 'jest.config.json'], folder, cleanEnv({ npm_config_offline: 'true' })).then(
+    () => '',
+    (err: Error) => err.message,
   );
-  app.use(egnyteErrorHandler());
-  return app;
-}
-
-let egnyte: EgnyteEmulator;
-beforeAll(async () => {
-  // The default users: acme has jsmith (admin) and bjones; globex has hscorpio and mlee.
-  egnyte = await startEgnyteEmulator();
-});
-afterAll(() => egnyte.close());
-afterEach(() => egnyte.clearFaults());
-
-function appUnderTest() {
-  return createApp({
-    clientId: egnyte.clientId,
-    clientSecret: egnyte.clientSecret,
-    baseUrl: 'http://localhost:3000', // any localhost URL: signInAs only uses its paths
-    endpoints: egnyte.endpoints,
-  });
-}
-
-it('answers 401 JSON to a client without a session', async () => {
-  const res = await request(appUnderTest()).get('/me').set('Accept', 'application/json').expect(401);
-  expect(res.body.error).toBe('login_required');
-});
-
-it('shows the signed-in user', async () => {
-  const agent = request.agent(appUnderTest());
-  await signInAs(agent, { domain: 'acme', username: 'bjones' });
-  const me = await agent.get('/me').set('Accept', 'application/json').expect(200);
-  expect(me.body).toMatchObject({ username: 'bjones', firstName: 'Bob' });
-});
-
-it('lists what each user may see', async () => {
-  const admin = request.agent(appUnderTest());
-  await signInAs(admin, { domain: 'acme', username: 'jsmith' });
-  const adminFiles = await admin.get('/files').set('Accept', 'application/json').expect(200);
-  expect(adminFiles.body.folders.map((f: { name: string }) => f.name)).toEqual(['Finance', 'Marketing', 'Projects']);
-
-  const standard = request.agent(appUnderTest());
-  await signInAs(standard, { domain: 'acme', username: 'bjones' });
-  const files = await standard.get('/files').set('Accept', 'application/json').expect(200);
-  expect(files.body.folders.map((f: { name: string }) => f.name)).toEqual(['Marketing', 'Projects']);
-});
-
-it('answers 503 with Retry-After when Egnyte throttles', async () => {
-  const agent = request.agent(appUnderTest());
-  await signInAs(agent, { domain: 'globex', username: 'mlee' });
-  // Twice: the paced client retries a throttled GET once after Retry-After.
-  egnyte.fault({ endpoint: 'fs', kind: 'over_qps', retryAfter: 2, times: 2 });
-  const res = await agent.get('/files').set('Accept', 'application/json').expect(503);
-  expect(res.headers['retry-after']).toBe('2');
-  expect(res.body).toMatchObject({ error: 'rate_limited', retryAfter: 2 });
-});
-
-it('signs in a fetch cookie jar too, for an app that listens', async () => {
-  const server = appUnderTest().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  const jar = createCookieJar(`http://127.0.0.1:${port}`);
-  await signInAs(jar, { domain: 'globex', username: 'hscorpio' });
-  const me = await jar.fetch('/me', { headers: { accept: 'application/json' } });
-  expect(await me.json()).toMatchObject({ username: 'hscorpio' });
-  server.closeAllConnections();
-  server.close();
-});
-// --- recipe end ---
-
-/** The code lines of `text`, without imports, comment-only lines and blank lines. */
-function codeLines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== '' && !l.startsWith('import ') && !l.trim().startsWith('//'));
-}
-
-it('EXAMPLES.md §11 shows exactly the code above', () => {
-  const md = readFileSync('EXAMPLES.md', 'utf8');
-  const section = md.slice(md.indexOf('## 11. Test your own app with jest and supertest'), md.indexOf('## 12.') === -1 ? undefined : md.indexOf('## 12.'));
-  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks).toHaveLength(2);
-  const self = readFileSync(__filename, 'utf8');
-  const recipe = self.slice(self.indexOf('// --- recipe start ---'), self.indexOf('// --- recipe end ---'));
-  expect(codeLines(blocks.join('\n'))).toEqual(codeLines(recipe));
-  expect(md).toContain("import { RedisStore } from 'connect-redis';");
+  expect(failed).toMatch(/Must use import to load ES Module|Cannot use import statement outside a module/);
 });

@@ -11,6 +11,7 @@ import {
   type EgnyteLoginOptions,
   type EgnyteRequest,
   type EgnyteAuthErrorCode,
+  type EgnyteAuthOptions,
   type EgnyteRequestContext,
   type EgnyteTokenSet,
   type EgnyteUser,
@@ -85,3 +86,29 @@ declare module 'express-egnyte-auth' {
   }
 }
 export const planOf = (user: EgnyteUser): string | undefined => user.plan;
+
+// What afterCallback keeps as `data` is typed by merging into EgnyteLoginData (issue 20, point 6).
+declare module 'express-egnyte-auth' {
+  interface EgnyteLoginData {
+    accountId: string;
+  }
+}
+export const accountOf = withEgnyteUser((req, res) => {
+  const accountId: string | undefined = req.egnyte.data?.accountId;
+  // @ts-expect-error -- the merged data has no such field
+  void req.egnyte.data?.acountId;
+  res.json({ accountId });
+});
+
+// afterCallback's `user` is tied to the app's EgnyteUser fields: a typo or a wrong type is an error.
+export const hooks: Pick<EgnyteAuthOptions, 'afterCallback'>[] = [
+  { afterCallback: () => ({ user: { plan: 'pro' }, data: { accountId: 'a-1' } }) },
+  // @ts-expect-error -- "plann" is not a field of EgnyteUser
+  { afterCallback: () => ({ user: { plann: 'pro' } }) },
+  // @ts-expect-error -- plan is a string
+  { afterCallback: () => ({ user: { plan: 3 } }) },
+  // @ts-expect-error -- Egnyte's own fields always come from Egnyte
+  { afterCallback: () => ({ user: { username: 'someone-else' } }) },
+  // @ts-expect-error -- data has the merged shape
+  { afterCallback: () => ({ data: { accountId: 7 } }) },
+];

@@ -27,10 +27,24 @@ export function cookieProblems(cookie: CookieLike | undefined, baseUrl: string):
   if (sameSite === 'none' && !secure) {
     problems.push('the session cookie is sameSite "none" without "secure", which browsers reject; use "lax", or set secure: true');
   }
+  const plainHttp = secureOnPlainHttp(secure, baseUrl);
+  if (plainHttp) problems.push(plainHttp);
   if (baseUrl.startsWith('https:') && !secure) {
     problems.push('baseUrl is https but the session cookie is not "secure", so it would also travel over plain http; set cookie.secure (and app.set("trust proxy", ...) behind a proxy)');
   }
   return problems;
+}
+
+/**
+ * A `secure` cookie with an http baseUrl: express-session sets no cookie on plain http, so every
+ * sign-in loses its state, silently. (`secure: 'auto'` is fine: it follows the connection.)
+ */
+function secureOnPlainHttp(secure: boolean, baseUrl: string): string | undefined {
+  if (!secure || !baseUrl.startsWith('http:')) return undefined;
+  return (
+    'the session cookie is "secure" but baseUrl is http, so express-session never sends it and every sign-in loses its state; ' +
+    'set cookie.secure: false for http development (e.g. secure: baseUrl.startsWith("https:")), or serve the app on https'
+  );
 }
 
 /** A check that looks at the first cookie it is given only, and warns at most once. */

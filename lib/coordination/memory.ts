@@ -117,7 +117,9 @@ class MemoryCoordination implements EgnyteCoordination {
  *
  * @example
  * ```ts
- * egnyteAuth({ ...options, coordination: memoryCoordination() });
+ * import { egnyteAuth, memoryCoordination } from 'express-egnyte-auth';
+ *
+ * app.use(egnyteAuth({ ...options, coordination: memoryCoordination() })); // the default: one process
  * ```
  */
 export function memoryCoordination(): EgnyteCoordination & { readonly size: number } {

@@ -180,7 +180,9 @@ class RedisCoordination implements EgnyteCoordination {
  * @example
  * ```ts
  * import { createClient } from 'redis';
+ * import { egnyteAuth } from 'express-egnyte-auth';
  * import { redisCoordination } from 'express-egnyte-auth/redis';
+ *
  * const client = await createClient({ url: process.env.REDIS_URL }).connect();
  * app.use(egnyteAuth({ ...options, coordination: redisCoordination({ client }) }));
  * ```

@@ -13,6 +13,7 @@ import { folderApiPath, parseDirectoryUser, parseFolderListing, type EgnyteDirec
 import { callEgnyteApi } from './api.js';
 import type { EgnytePacer } from './pacing.js';
 import { egnyteQuota, type EgnyteQuota } from './quota.js';
+import { isDailyQuota } from './throttling.js';
 
 /** Options of {@link createEgnyteApiClient}. */
 export interface EgnyteApiClientOptions {
@@ -155,7 +156,7 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
           }
           throw err;
         }
-        const daily = (seen?.headers.get('x-mashery-error-code') ?? '').toUpperCase().includes('OVER_RATE');
+        const daily = isDailyQuota(err);
         const waitMs = (err.retryAfter ?? 1) * 1000;
         if (err.code !== 'rate_limited' || daily || !retriable || attempt > 0 || Date.now() + waitMs >= deadline) throw err;
         log.upstream('%s throttled by Egnyte; retrying once in %ds', method, err.retryAfter ?? 1);

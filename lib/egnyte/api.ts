@@ -141,6 +141,10 @@ export async function callEgnyteApi(
   if (THROTTLE_OR_AUTH.has(response.status)) {
     const error = await classifyEgnyteFailure(response.clone(), 'api');
     if (error.code !== 'upstream_error') throw error;
+  } else if (response.status >= 500) {
+    // Older Apigee answers its throttling faults with 500: only that is taken from a 5xx; the rest is the app's to read.
+    const error = await classifyEgnyteFailure(response.clone(), 'api');
+    if (error.code === 'rate_limited') throw error;
   }
   return response;
 }

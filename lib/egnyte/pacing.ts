@@ -124,6 +124,11 @@ function positiveInteger(name: string, value: unknown, fallback: number, min: nu
  *
  * @example
  * ```ts
+ * import { RateLimiterRedis } from 'rate-limiter-flexible';
+ * import { createClient } from 'redis';
+ * import { createEgnytePacer } from 'express-egnyte-auth';
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
  * const pacer = createEgnytePacer({ limiter: (o) => new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, ...o }) });
  * ```
  */

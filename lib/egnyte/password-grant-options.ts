@@ -5,19 +5,41 @@
 import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from '../config/domain.js';
 import type { FetchLike } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import type { EgnyteEndpoints } from '../types.js';
+import type { EgnyteEndpoints, EgnyteTokenSet } from '../types.js';
 import type { EgnyteLimiterFactory, EgnytePacer } from './pacing.js';
 
-/** Options of `egnytePasswordGrant()`. */
-export interface EgnytePasswordGrantOptions {
+/**
+ * Options of `egnytePasswordGrant()`: the user's `username` and `password`, or the `tokens` an
+ * earlier grant returned (or both: the tokens while they last, then a new grant). Egnyte allows
+ * an internal application 10 token requests per user per hour: keep the tokens and reuse them.
+ */
+export type EgnytePasswordGrantOptions = EgnytePasswordGrantCommonOptions &
+  (
+    | {
+        /** The user's Egnyte username. */
+        username: string;
+        /** The user's Egnyte password. Sent to Egnyte's token endpoint only; never logged or quoted. */
+        password: string;
+        /** Tokens of an earlier grant, used instead of a new token request until they expire. */
+        tokens?: EgnyteTokenSet;
+      }
+    | {
+        username?: undefined;
+        password?: undefined;
+        /**
+         * The `tokens` an earlier grant returned (e.g. stored as JSON): the client is built on
+         * them without a token request. Expired ones throw `login_required` (no credentials to renew them).
+         */
+        tokens: EgnyteTokenSet;
+      }
+  );
+
+/** The options of `egnytePasswordGrant()` besides the credentials or tokens. */
+export interface EgnytePasswordGrantCommonOptions {
   /** The user's Egnyte domain, as typed (`acme`, `acme.egnyte.com`, `https://acme.egnyte.com/`). */
   domain: string;
   /** The API key of an internal application (a partner key cannot use this grant). */
   clientId: string;
-  /** The user's Egnyte username. */
-  username: string;
-  /** The user's Egnyte password. Sent to Egnyte's token endpoint only; never logged or quoted. */
-  password: string;
   /** Scopes to ask for, as an array or a space-separated string. None: all the key allows. */
   scope?: string | readonly string[];
   /** The key's secret. Egnyte's SDKs send none for this grant; sent only when given. */
@@ -46,19 +68,21 @@ export interface EgnytePasswordGrantOptions {
 export interface ResolvedPasswordGrant {
   domain: string;
   clientId: string;
-  username: string;
-  password: string;
+  /** Absent when only `tokens` were given. */
+  credentials: { username: string; password: string } | undefined;
+  /** Stored tokens to use instead of a token request. */
+  tokens: EgnyteTokenSet | undefined;
   scope: string | undefined;
   clientSecret: string | undefined;
   endpoints: EgnyteEndpoints | undefined;
   hostSuffixes: readonly string[];
   fetch: FetchLike | undefined;
   timeoutMs: number | undefined;
-  pacing: Pick<EgnytePasswordGrantOptions, 'limiter' | 'perSecond' | 'perDay' | 'apiWaitMs' | 'pacer'>;
+  pacing: Pick<EgnytePasswordGrantCommonOptions, 'limiter' | 'perSecond' | 'perDay' | 'apiWaitMs' | 'pacer'>;
 }
 
 const KNOWN = new Set([
-  'domain', 'clientId', 'username', 'password', 'scope', 'clientSecret', 'endpoints', 'hostSuffixes', 'fetch', 'timeoutMs',
+  'domain', 'clientId', 'username', 'password', 'tokens', 'scope', 'clientSecret', 'endpoints', 'hostSuffixes', 'fetch', 'timeoutMs',
   'limiter', 'perSecond', 'perDay', 'apiWaitMs', 'pacer',
 ]);
 const PACING = ['limiter', 'perSecond', 'perDay', 'apiWaitMs'] as const;
@@ -103,12 +127,34 @@ function checkPacing(given: Record<string, unknown>, problems: string[]): void {
 }
 
 /**
+ * The stored `tokens`, checked for the shape a grant returns (they usually come back from JSON).
+ * A problem never quotes them: they are credentials.
+ */
+function tokensOf(value: unknown, problems: string[]): EgnyteTokenSet | undefined {
+  if (value === undefined) return undefined;
+  const t = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const optional = (name: string, type: 'string' | 'number'): boolean => t[name] === undefined || typeof t[name] === type;
+  if (!nonEmpty(t.accessToken) || !nonEmpty(t.tokenType) || !optional('refreshToken', 'string') || !optional('scope', 'string') ||
+    !(t.expiresAt === undefined || (typeof t.expiresAt === 'number' && Number.isFinite(t.expiresAt)))) {
+    problems.push('tokens must be the tokens a grant returned: { accessToken, tokenType, refreshToken?, expiresAt?, scope? } (e.g. JSON.parse of the stored egnyte.tokens).');
+    return undefined;
+  }
+  return {
+    accessToken: t.accessToken as string,
+    tokenType: t.tokenType as string,
+    ...(t.refreshToken !== undefined ? { refreshToken: t.refreshToken as string } : {}),
+    ...(t.expiresAt !== undefined ? { expiresAt: t.expiresAt as number } : {}),
+    ...(t.scope !== undefined ? { scope: t.scope as string } : {}),
+  };
+}
+
+/**
  * Validates `egnytePasswordGrant()` options. Throws one `invalid_config`
  * {@link EgnyteAuthError} listing every problem.
  */
 export function resolvePasswordGrantOptions(options: EgnytePasswordGrantOptions): ResolvedPasswordGrant {
   if (typeof options !== 'object' || options === null) {
-    throw new EgnyteAuthError('invalid_config', 'egnytePasswordGrant(options): options must be an object with domain, clientId, username and password.', {
+    throw new EgnyteAuthError('invalid_config', 'egnytePasswordGrant(options): options must be an object with domain, clientId, and username and password or tokens.', {
       problems: ['options must be an object'],
     });
   }
@@ -128,8 +174,14 @@ export function resolvePasswordGrantOptions(options: EgnytePasswordGrantOptions)
     }
   }
   if (!nonEmpty(given.clientId)) problems.push('clientId is required: the API key of your internal Egnyte application.');
-  if (!nonEmpty(given.username)) problems.push('username is required.');
-  if (typeof given.password !== 'string' || given.password === '') problems.push('password is required (a non-empty string).');
+  const tokens = tokensOf(given.tokens, problems);
+  const credentialsGiven = given.username !== undefined || given.password !== undefined;
+  if (!credentialsGiven && given.tokens === undefined) {
+    problems.push('give username and password, or tokens (the tokens an earlier grant returned, to reuse them).');
+  } else if (credentialsGiven) {
+    if (!nonEmpty(given.username)) problems.push('username is required (a non-empty string).');
+    if (typeof given.password !== 'string' || given.password === '') problems.push('password is required (a non-empty string).');
+  }
   if (given.clientSecret !== undefined && !nonEmpty(given.clientSecret)) problems.push('clientSecret, when given, must be a non-empty string.');
   const scope = scopeOf(given.scope, problems);
   const endpoints = given.endpoints as EgnyteEndpoints | undefined;
@@ -151,8 +203,8 @@ export function resolvePasswordGrantOptions(options: EgnytePasswordGrantOptions)
   return {
     domain,
     clientId: (given.clientId as string).trim(),
-    username: (given.username as string).trim(),
-    password: given.password as string,
+    credentials: credentialsGiven ? { username: (given.username as string).trim(), password: given.password as string } : undefined,
+    tokens,
     scope,
     clientSecret: given.clientSecret as string | undefined,
     endpoints,

@@ -59,6 +59,7 @@ async function grantFailure(response: Response, secrets: readonly string[]): Pro
   const upstreamStatus = response.status;
   const said = `HTTP ${upstreamStatus}${known ? `, ${known}` : ''}`;
   let error = classified;
+  if (classified.code === 'rate_limited' && upstreamStatus === 409) error = tooManyTokenRequests(classified.retryAfter ?? 60);
   // invalid_config: the token endpoint refused the key (see token-refusal.ts); reworded for this grant.
   if (classified.code === 'token_exchange_failed' || classified.code === 'login_required' || classified.code === 'invalid_config') {
     const reason = refusalReason(texts, known);
@@ -80,12 +81,43 @@ async function grantFailure(response: Response, secrets: readonly string[]): Pro
   });
 }
 
+/**
+ * Egnyte's 409 at the token endpoint: for an internal application, more than 10 token requests
+ * for one user in an hour (Egnyte's Best Practices page, EGNYTE.md "Changes seen in 2025-26").
+ */
+function tooManyTokenRequests(retryAfter: number): EgnyteAuthError {
+  return new EgnyteAuthError(
+    'rate_limited',
+    'Egnyte refused the password grant: too many token requests for this user (HTTP 409). Egnyte allows an internal ' +
+      'application 10 token requests per user per hour. Keep the tokens a grant returns (egnyte.tokens, e.g. as JSON) and ' +
+      'hand them back as egnytePasswordGrant({ domain, clientId, tokens }), which makes no token request. ' +
+      `Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
+    { retryAfter, upstreamStatus: 409 },
+  );
+}
+
+/**
+ * The stored tokens to reuse, when given and not expired; a new grant is needed otherwise. Expired
+ * tokens without credentials to renew them are `login_required`, before any request.
+ */
+function reusableTokens(grant: ResolvedPasswordGrant, now = Date.now()): EgnyteTokenSet | undefined {
+  const { tokens } = grant;
+  if (!tokens) return undefined;
+  if (tokens.expiresAt === undefined || tokens.expiresAt > now) return tokens;
+  if (grant.credentials) return undefined;
+  throw new EgnyteAuthError(
+    'login_required',
+    `The stored tokens expired at ${new Date(tokens.expiresAt).toISOString()}. Run egnytePasswordGrant() with username and password ` +
+      'for new ones (and store those).',
+  );
+}
+
 /** POSTs the grant and reads the token set. */
-async function requestTokens(config: ReturnType<typeof resolveConfig>, grant: ResolvedPasswordGrant): Promise<EgnyteTokenSet> {
-  const form = new URLSearchParams({ grant_type: 'password', client_id: grant.clientId, username: grant.username, password: grant.password });
+async function requestTokens(config: ReturnType<typeof resolveConfig>, grant: ResolvedPasswordGrant, credentials: { username: string; password: string }): Promise<EgnyteTokenSet> {
+  const form = new URLSearchParams({ grant_type: 'password', client_id: grant.clientId, username: credentials.username, password: credentials.password });
   if (grant.scope !== undefined) form.set('scope', grant.scope);
   if (grant.clientSecret !== undefined) form.set('client_secret', grant.clientSecret);
-  const secrets = [grant.password, ...(grant.clientSecret !== undefined ? [grant.clientSecret] : [])];
+  const secrets = [credentials.password, ...(grant.clientSecret !== undefined ? [grant.clientSecret] : [])];
   const response = await callEgnyte(config, config.domainBaseUrl(grant.domain) + TOKEN_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -117,14 +149,27 @@ async function requestTokens(config: ReturnType<typeof resolveConfig>, grant: Re
  * Signs in with Egnyte's password grant (internal applications only) and returns the tokens
  * with a client paced to Egnyte's per-token limits, like `req.egnyte.fetch`.
  *
+ * Egnyte allows an internal application **10 token requests per user per hour** (Egnyte's Best
+ * Practices page): keep the `tokens` a grant returns (as JSON, server-side) and hand them back
+ * as `egnytePasswordGrant({ domain, clientId, tokens })`, which builds the same client without
+ * a token request. With `username` and `password` too, the tokens are used while they last and
+ * a new grant runs once they expired.
+ *
  * Throws {@link EgnyteAuthError}: `invalid_config` listing every bad option (before any
  * request), `token_exchange_failed` when Egnyte refuses, `key_domain_mismatch`,
- * `rate_limited`, `upstream_unavailable`.
+ * `rate_limited` (Egnyte's 409: too many token requests), `upstream_unavailable`, and
+ * `login_required` for stored tokens that expired with no credentials to renew them.
  *
  * @example
  * ```ts
- * const egnyte = await egnytePasswordGrant({ domain: 'acme', clientId: process.env.EGNYTE_KEY!,
- *   username: 'svc-reports', password: process.env.EGNYTE_PASSWORD! });
+ * import { readFile, writeFile } from 'node:fs/promises';
+ * import { egnytePasswordGrant, type EgnyteTokenSet } from 'express-egnyte-auth';
+ *
+ * const stored = await readFile('egnyte-tokens.json', 'utf8').then((t) => JSON.parse(t) as EgnyteTokenSet, () => undefined);
+ * const egnyte = stored
+ *   ? await egnytePasswordGrant({ domain: 'acme', clientId: process.env.EGNYTE_KEY!, tokens: stored })
+ *   : await egnytePasswordGrant({ domain: 'acme', clientId: process.env.EGNYTE_KEY!, username: 'svc-reports', password: process.env.EGNYTE_PASSWORD! });
+ * if (!stored) await writeFile('egnyte-tokens.json', JSON.stringify(egnyte.tokens), { mode: 0o600 });
  * const shared = await egnyte.api.listFolder('/Shared');
  * ```
  */
@@ -141,7 +186,9 @@ export async function egnytePasswordGrant(options: EgnytePasswordGrantOptions): 
     ...(grant.fetch ? { fetch: grant.fetch } : {}),
     ...(grant.timeoutMs !== undefined ? { timeoutMs: grant.timeoutMs } : {}),
   });
-  const tokens = Object.freeze(await requestTokens(config, grant));
+  const stored = reusableTokens(grant);
+  // Checked by the options' validation: without tokens to reuse there are credentials.
+  const tokens = Object.freeze(stored ?? (await requestTokens(config, grant, grant.credentials!)));
   const { pacer, ...pacing } = grant.pacing;
   const client = createEgnyteApiClient({
     config,

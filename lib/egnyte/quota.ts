@@ -68,9 +68,14 @@ function resetTime(value: string | null, now: number): number | undefined {
  *
  * @example
  * ```ts
- * const response = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
- * const quota = egnyteQuota(response);
- * if (quota?.daily?.allotted && quota.daily.current! > quota.daily.allotted * 0.9) warnAdmin();
+ * import { egnyteQuota, requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
+ *
+ * app.get('/shared', requireEgnyteUser(), withEgnyteUser(async (req, res) => {
+ *   const response = await req.egnyte.fetch('/pubapi/v1/fs/Shared');
+ *   const quota = egnyteQuota(response);
+ *   if (quota?.daily?.allotted && quota.daily.current! > quota.daily.allotted * 0.9) console.warn('90% of the daily quota used');
+ *   res.status(response.status).json(await response.json());
+ * }));
  * ```
  */
 export function egnyteQuota(source: HeadersSource, now = Date.now()): EgnyteQuota | undefined {

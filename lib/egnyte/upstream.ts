@@ -5,6 +5,7 @@
  * quote Egnyte's free text: an echoed token or code must not reach a page or a log.
  */
 import { EgnyteAuthError } from '../errors/errors.js';
+import { isApigeeBadToken, markDailyQuota, throttlingOf } from './throttling.js';
 import { classifyTokenRefusal } from './token-refusal.js';
 import { MAX_ERROR_BODY_BYTES, joinChunks, readCapped, webBody } from './http-body.js';
 
@@ -91,16 +92,19 @@ export function classifyEgnyteAnswer(status: number, header: (name: string) => s
       { upstreamStatus },
     );
   }
-  if (mashery.includes('OVER_QPS') || mashery.includes('OVER_RATE') || status === 429 || (status === 409 && endpoint === 'token')) {
-    const daily = mashery.includes('OVER_RATE');
-    const retryAfter = parseRetryAfter(retryAfterHeader, daily ? 3600 : status === 409 ? 60 : 1);
-    return new EgnyteAuthError(
+  // Mashery's and Apigee's throttling answers alike (see throttling.ts).
+  const throttling = throttlingOf(status, header, texts, mashery, endpoint);
+  if (throttling) {
+    const { daily } = throttling;
+    const retryAfter = parseRetryAfter(throttling.retryAfterHeader, throttling.fallbackSeconds);
+    const error = new EgnyteAuthError(
       'rate_limited',
       daily
         ? 'Egnyte\'s daily API quota for this user is used up. Try again later.'
         : `Egnyte is throttling requests${endpoint === 'token' ? ' to its sign-in service' : ''}. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
       { retryAfter, upstreamStatus },
     );
+    return daily ? markDailyQuota(error) : error;
   }
   // The token endpoint's own refusals (Egnyte's shapes: the grant vs the app's configuration) live in token-refusal.ts.
   const tokenRefusal = endpoint === 'token' ? classifyTokenRefusal({ status, texts, oauthError, mashery }) : undefined;
@@ -114,7 +118,7 @@ export function classifyEgnyteAnswer(status: number, header: (name: string) => s
       { upstreamStatus },
     );
   }
-  if (status === 401) {
+  if (status === 401 || (endpoint === 'api' && isApigeeBadToken(texts))) {
     return new EgnyteAuthError('login_required', 'Egnyte no longer accepts this sign-in (token revoked, expired or password changed). Sign in again.', {
       upstreamStatus,
     });

@@ -54,7 +54,9 @@ ${wait}${retry}<p><a href="${escapeHtml(home)}">Home</a></p>
  *
  * @example
  * ```ts
- * app.use(egnyteErrorHandler());
+ * import { egnyteErrorHandler } from 'express-egnyte-auth';
+ *
+ * app.use(egnyteErrorHandler()); // after your routes
  * ```
  */
 export function egnyteErrorHandler(): ErrorRequestHandler {

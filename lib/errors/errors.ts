@@ -80,10 +80,14 @@ export interface EgnyteAuthErrorOptions {
  *
  * @example
  * ```ts
- * app.use((err, req, res, next) => {
+ * import type { ErrorRequestHandler } from 'express';
+ * import { EgnyteAuthError } from 'express-egnyte-auth';
+ *
+ * const declined: ErrorRequestHandler = (err, req, res, next) => {
  *   if (err instanceof EgnyteAuthError && err.code === 'access_denied') return res.redirect('/declined');
  *   next(err);
- * });
+ * };
+ * app.use(declined);
  * ```
  */
 export class EgnyteAuthError extends Error {

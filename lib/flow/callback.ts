@@ -11,6 +11,7 @@
  */
 import type { Request, Response } from 'express';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
+import { type LostSessionClues, lostSessionClues, lostSessionMessage } from '../errors/setup-mistakes.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { pacedUser } from '../guard/reload.js';
@@ -33,17 +34,8 @@ import { prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, stateKey } from './sign-in-outcome.js';
 import { redirect } from '../web/redirect.js';
 
-function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', sentCookies: boolean): EgnyteAuthError {
-  if (reason === 'no_session_data') {
-    return new EgnyteAuthError(
-      'session_missing',
-      'This browser session has no sign-in in progress: ' +
-        (sentCookies
-          ? 'the session cookie (connect.sid unless express-session was given another `name`) came back, but its session holds no sign-in: it expired, the store lost it, or the sign-in started in another instance that shares no store. '
-          : 'the browser sent no cookies with the callback. Likely causes: the session cookie is sameSite "strict", or "secure" while the app runs on http, or the app was opened on another host than baseUrl (localhost vs 127.0.0.1). ') +
-        'Start the sign-in again.',
-    );
-  }
+function stateRefusal(reason: 'no_session_data' | 'unknown' | 'expired', clues: LostSessionClues): EgnyteAuthError {
+  if (reason === 'no_session_data') return new EgnyteAuthError('session_missing', lostSessionMessage(clues));
   return new EgnyteAuthError(
     'state_mismatch',
     reason === 'expired'
@@ -198,7 +190,7 @@ export function callbackHandler(runtime: Runtime) {
         return redirect(res, earlier.returnTo);
       }
       if (session.egnyte?.login) return redirect(res, config.homePath);
-      throw stateRefusal(taken.reason, Boolean(req.headers.cookie));
+      throw stateRefusal(taken.reason, lostSessionClues(req, config.baseUrl));
     }
     if (params.error) throw refusalOfAuthorizationError(params.error);
     if (!params.code) throw new EgnyteAuthError('missing_code', 'The sign-in callback has no "code" parameter. Start the sign-in again.');

@@ -11,7 +11,9 @@
  * use and short-lived, and never appears in the page.
  */
 import type { Request, Response } from 'express';
+import { brandedDomainOf } from '../config/branded-domain.js';
 import type { ResolvedConfig } from '../config/options.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 import { sanitizeReturnTo } from '../config/return-to.js';
 import { findRuntime, loginUrl } from '../runtime.js';
 import { escapeHtml } from '../web/html.js';
@@ -61,4 +63,57 @@ export function askForDomain(req: Request, res: Response, config: ResolvedConfig
   const action = attached ? loginUrl(attached) : config.basePath + config.routes.login;
   // The page's own URL holds the dropped code: no Referer may carry it anywhere (page-headers.ts).
   sendPage(res, 200, renderDomainPrompt(action, sanitizeReturnTo(returnTo, config.homePath), config.homePath));
+}
+
+/**
+ * The page for a company's branded domain (`files.acme.com`) typed as the Egnyte domain: it is
+ * not one, and this app does not look it up (see `config/branded-domain.ts`), but Egnyte's
+ * Enhanced Auth Service does. The page offers to continue there (the login without a domain,
+ * same `returnTo`), and asks again for a user who knows their `{name}.egnyte.com`.
+ */
+export function renderBrandedDomainOffer(loginAction: string, continueUrl: string, typed: string, returnTo: string, home = '/'): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Continue at Egnyte's sign-in page</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
+<h1>Continue at Egnyte's sign-in page?</h1>
+<p><strong>${escapeHtml(typed)}</strong> is not an Egnyte address (those end in .egnyte.com), but it may be your company's own
+address for Egnyte. Egnyte's sign-in page knows these addresses: continue there, and type ${escapeHtml(typed)} when it asks for your domain.</p>
+<p><a id="egnyte-continue" href="${escapeHtml(continueUrl)}">Continue at Egnyte's sign-in page</a></p>
+<form method="get" action="${escapeHtml(loginAction)}">
+<input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}">
+<p><label for="egnyte-domain">Or type your Egnyte domain</label><br>
+<input type="text" id="egnyte-domain" name="domain" required autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="yourcompany.egnyte.com"></p>
+<p><button type="submit">Continue</button></p>
+</form>
+<p><a href="${escapeHtml(home)}">Home</a></p>
+</body></html>`;
+}
+
+/**
+ * When `typed` may be a branded domain, answers for it instead of the `invalid_domain` refusal
+ * `error`: the offer page for a browser, or (thrown) the same refusal with the way out for an
+ * API client. Answers false, leaving the refusal to the caller, for anything else.
+ */
+export function offerEnhancedAuth(req: Request, res: Response, config: ResolvedConfig, typed: string, returnTo: string | undefined, error: unknown): boolean {
+  if (!(error instanceof EgnyteAuthError) || error.code !== 'invalid_domain') return false;
+  const host = brandedDomainOf(typed, config.hostSuffixes);
+  if (host === undefined) return false;
+  if (!prefersHtml(req)) {
+    throw new EgnyteAuthError(
+      'invalid_domain',
+      `"${host}" is not an Egnyte domain, but it may be your company's own address for Egnyte: start the sign-in without a domain ` +
+        `(${config.basePath + config.routes.login}), and type it on Egnyte's sign-in page, which resolves such addresses.`,
+    );
+  }
+  const attached = findRuntime(req);
+  const action = attached ? loginUrl(attached) : config.basePath + config.routes.login;
+  const back = sanitizeReturnTo(returnTo, config.homePath);
+  res
+    .status(200)
+    .set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' })
+    .type('html')
+    .send(renderBrandedDomainOffer(action, `${action}?returnTo=${encodeURIComponent(back)}`, host, back, config.homePath));
+  return true;
 }

@@ -13,6 +13,7 @@ import { findRuntime } from '../runtime.js';
 import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
 import { askToConfirmLogin, needsConfirmation } from './login-confirm.js';
+import { offerEnhancedAuth } from './domain-prompt.js';
 import type { EgnyteLoginOptions } from '../types.js';
 import { type LoginParams, parseLoginParams } from './params.js';
 import { PENDING_TTL_MS, addPending } from './pending-logins.js';
@@ -66,7 +67,16 @@ function limitAnonymousSession(session: EgnyteSession): void {
  */
 export async function startLogin(req: Request, res: Response, config: ResolvedConfig, params: LoginParams): Promise<void> {
   const session = requireSession(req);
-  const domain = config.domain ?? (params.domain ? normalizeEgnyteDomain(params.domain, config) : undefined);
+  let domain = config.domain;
+  if (domain === undefined && params.domain) {
+    try {
+      domain = normalizeEgnyteDomain(params.domain, config);
+    } catch (err) {
+      // A branded domain (files.acme.com): offered Egnyte's Enhanced Auth Service, not a dead end.
+      if (offerEnhancedAuth(req, res, config, params.domain, params.returnTo, err)) return;
+      throw err;
+    }
+  }
   if (domain) checkAllowed(config, domain);
   const state = randomValue(32);
   const { codeVerifier, codeChallenge } = config.pkce ? pkcePair() : {};

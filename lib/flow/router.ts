@@ -8,6 +8,7 @@ import { type HttpOnlyCookieLike, httpOnlyWarner } from '../config/cookie-http-o
 import { warnAboutEndpoints } from '../config/endpoint-check.js';
 import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
+import { registerEgnyteRouter } from '../errors/setup-mistakes.js';
 import { installEgnyteAccessor } from '../guard/context.js';
 import { attachRuntime, createRuntime } from '../runtime.js';
 import { guardSessionWrites } from '../session/write-guard.js';
@@ -73,14 +74,25 @@ function startUpChecks(req: Request, checkCookie: (cookie: (CookieLike & HttpOnl
  *
  * @example
  * ```ts
- * app.use(session({ secret, resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
- * app.use(egnyteAuth({ clientId, clientSecret, baseUrl: 'https://app.example.com', scope: ['Egnyte.user'] }));
+ * import express from 'express';
+ * import session from 'express-session';
+ * import { egnyteAuth } from 'express-egnyte-auth';
+ *
+ * const app = express();
+ * app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
+ * app.use(egnyteAuth({
+ *   clientId: process.env.EGNYTE_CLIENT_ID!,
+ *   clientSecret: process.env.EGNYTE_CLIENT_SECRET!,
+ *   baseUrl: 'https://app.example.com',
+ *   scope: ['Egnyte.user'],
+ * }));
  * ```
  */
 export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
   const router = express.Router() as EgnyteAuthRouter;
+  registerEgnyteRouter(router);
   warnAboutEndpoints(config);
   const checkSameSiteAndSecure = cookieWarner(config.baseUrl);
   const checkHttpOnly = httpOnlyWarner();

@@ -52,7 +52,7 @@ class RequestContext implements EgnyteRequestContext {
   readonly domain: string;
   readonly stale: boolean;
   readonly userFetchedAt: number;
-  readonly data: unknown;
+  readonly data: EgnyteRequestContext['data'];
   readonly #req: Request;
   readonly #runtime: Runtime;
   readonly #view: LoginView;
@@ -66,7 +66,7 @@ class RequestContext implements EgnyteRequestContext {
     this.domain = view.domain;
     this.stale = stale;
     this.userFetchedAt = view.userFetchedAt ?? 0;
-    this.data = view.data;
+    this.data = view.data as EgnyteRequestContext['data']; // what afterCallback returned, typed by the app's EgnyteLoginData
     this.#req = req;
     this.#runtime = runtime;
     this.#view = view;

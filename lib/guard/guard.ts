@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { guardMissingError } from '../errors/setup-mistakes.js';
 import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../runtime.js';
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
@@ -31,8 +32,11 @@ function answerUnauthenticated(req: Request, res: Response, attached: AttachedRu
  *
  * @example
  * ```ts
- * app.get('/me', requireEgnyteUser(), (req, res) => res.json(req.egnyte.user));
- * app.get('/api/files', requireEgnyteUser({ onUnauthenticated: 'status' }), handler);
+ * import { requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
+ *
+ * // withEgnyteUser types req as EgnyteRequest: behind the guard, req.egnyte is set.
+ * app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
+ * app.get('/api/files', requireEgnyteUser({ onUnauthenticated: 'status' }), handler); // 401 JSON, never a redirect
  * ```
  */
 export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): RequestHandler {
@@ -64,6 +68,8 @@ export function requireEgnyteUser(options: RequireEgnyteUserOptions = {}): Reque
  *
  * @example
  * ```ts
+ * import { attachEgnyteUser } from 'express-egnyte-auth';
+ *
  * app.get('/', attachEgnyteUser(), (req, res) => res.send(req.egnyte ? `Hi ${req.egnyte.user.firstName}` : 'Hello'));
  * ```
  */
@@ -77,17 +83,19 @@ export function attachEgnyteUser(): RequestHandler {
 
 /**
  * Types a handler behind {@link requireEgnyteUser} with `req.egnyte` set ({@link EgnyteRequest}),
- * and checks it: a route mounted without the guard answers `login_required` instead of
- * crashing on `undefined`.
+ * and checks it: a route mounted without the guard answers 500 `invalid_config` naming the
+ * missing guard (the app's mistake, whoever asks) instead of crashing on `undefined`.
  *
  * @example
  * ```ts
+ * import { requireEgnyteUser, withEgnyteUser } from 'express-egnyte-auth';
+ *
  * app.get('/me', requireEgnyteUser(), withEgnyteUser((req, res) => res.json(req.egnyte.user)));
  * ```
  */
 export function withEgnyteUser(handler: (req: EgnyteRequest, res: Response, next: NextFunction) => unknown): RequestHandler {
   return function egnyteHandler(req, res, next) {
-    if (!req.egnyte) return next(new EgnyteAuthError('login_required', 'Sign in with Egnyte to use this endpoint.'));
+    if (!req.egnyte) return next(guardMissingError());
     return handler(req as EgnyteRequest, res, next);
   };
 }

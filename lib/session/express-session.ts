@@ -2,19 +2,14 @@
 import type { Request } from 'express';
 import type { Session, SessionData } from 'express-session';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { noSessionError } from '../errors/setup-mistakes.js';
 
 /** The session of a request, with the package's data typed. */
 export type EgnyteSession = Session & Partial<SessionData>;
 
-/** The request's session, or `session_missing` when express-session is not mounted before this package. */
+/** The request's session, or `invalid_config` when express-session is not mounted before this package. */
 export function requireSession(req: Request): EgnyteSession {
-  if (!req.session) {
-    throw new EgnyteAuthError(
-      'session_missing',
-      'No session on this request: mount express-session (app.use(session({...}))) before egnyteAuth() and your guarded routes.',
-      { status: 500 },
-    );
-  }
+  if (!req.session) throw noSessionError();
   return req.session;
 }
 

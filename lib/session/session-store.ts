@@ -56,7 +56,13 @@ function guardedCallback(method: string, fn: Callback | undefined, timeoutMs: nu
  *
  * @example
  * ```ts
- * app.use(session({ store: egnyteSessionStore(new RedisStore({ client })), secret, resave: false, saveUninitialized: false }));
+ * import session from 'express-session';
+ * import { RedisStore } from 'connect-redis';
+ * import { createClient } from 'redis';
+ * import { egnyteSessionStore } from 'express-egnyte-auth';
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * app.use(session({ store: egnyteSessionStore(new RedisStore({ client })), secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }));
  * ```
  */
 export function egnyteSessionStore<S extends Store>(store: S, options: EgnyteSessionStoreOptions = {}): S {

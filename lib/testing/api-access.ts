@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './context.js';
+import { sendInvalidAccessToken, sendQuotaViolation, sendSpikeArrest } from './apigee.js';
 import { sendDeveloperInactive, sendOverQps } from './faults.js';
 import { send, sendJson } from './http.js';
 import type { SeededUser } from './options.js';
@@ -24,13 +25,15 @@ export function authenticateApi(ctx: EmulatorContext, req: IncomingMessage, res:
   const token = bearerToken(req);
   const record = token === undefined ? undefined : ctx.store.findAccessToken(token);
   if (token === undefined || !record) {
-    sendDeveloperInactive(res, 403);
+    if (ctx.settings.gateway === 'apigee') sendInvalidAccessToken(res);
+    else sendDeveloperInactive(res, 403);
     return undefined;
   }
   if (!throttle(ctx, res, token, record.clientId)) return undefined;
   const user = ctx.directory.findUser(host, record.userId);
   if (!ctx.store.isAccessTokenUsable(record, host) || !user || user.active === false) {
-    if (ctx.settings.deadTokenAnswer === 'developer_inactive' && record.host === host) sendDeveloperInactive(res, 403);
+    if (ctx.settings.gateway === 'apigee') sendInvalidAccessToken(res);
+    else if (ctx.settings.deadTokenAnswer === 'developer_inactive' && record.host === host) sendDeveloperInactive(res, 403);
     else sendJson(res, 401, { errorMessage: 'Invalid token' });
     return undefined;
   }
@@ -69,6 +72,7 @@ export function throttle(ctx: EmulatorContext, res: ServerResponse, token: strin
     'X-APIKey-Quota-Current': String(perDay.current),
     'X-Quota-Reset': reset,
   };
+  if (ctx.settings.gateway === 'apigee') return apigeeThrottle(res, qps, throttleStatus, perSecond.allowed, perDay, headers);
   if (!perSecond.allowed) {
     if (throttleStatus === 429) sendJson(res, 429, { message: 'Too Many Requests' }, { ...headers, 'Retry-After': '1' });
     else sendOverQps(res, 1, headers);
@@ -83,5 +87,31 @@ export function throttle(ctx: EmulatorContext, res: ServerResponse, token: strin
     return false;
   }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  return true;
+}
+
+/**
+ * The same limits as Apigee answers them (see `apigee.ts`): a JSON fault with `Retry-After`,
+ * and none of Mashery's own headers (`X-Plan-*`, `X-APIKey-*`, `X-Quota-Reset`); the
+ * per-token `X-Accesstoken-*` usage headers stay.
+ */
+function apigeeThrottle(
+  res: ServerResponse,
+  qps: number,
+  status: 403 | 429,
+  perSecondAllowed: boolean,
+  perDay: { allowed: boolean; resetSeconds: number },
+  headers: Record<string, string>,
+): boolean {
+  const usage = Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('X-Accesstoken-')));
+  if (!perSecondAllowed) {
+    sendSpikeArrest(res, status, 1, qps, usage);
+    return false;
+  }
+  if (!perDay.allowed) {
+    sendQuotaViolation(res, status, perDay.resetSeconds, usage);
+    return false;
+  }
+  for (const [name, value] of Object.entries(usage)) res.setHeader(name, value);
   return true;
 }

@@ -31,6 +31,9 @@ export { EMULATOR_ENDPOINT_NAMES } from './endpoint-names.js';
  *
  * @example
  * ```ts
+ * import { egnyteAuth } from 'express-egnyte-auth';
+ * import { startEgnyteEmulator } from 'express-egnyte-auth/testing';
+ *
  * const egnyte = await startEgnyteEmulator({ autoApprove: true });
  * app.use(egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret,
  *   baseUrl: 'http://localhost:3000', endpoints: egnyte.endpoints }));

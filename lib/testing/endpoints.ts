@@ -11,8 +11,11 @@ import { domainFromRefererOf } from './origins.js';
  *
  * @example
  * ```ts
- * // in an app process started by a test that runs the emulator:
- * egnyteAuth({ ...options, endpoints: emulatorEndpoints(process.env.EMULATOR_URL!) });
+ * import { egnyteAuth } from 'express-egnyte-auth';
+ * import { emulatorEndpoints } from 'express-egnyte-auth/testing';
+ *
+ * // in an app process started by a test that runs the emulator (or next to `npx egnyte-emulator`):
+ * app.use(egnyteAuth({ ...options, endpoints: emulatorEndpoints(process.env.EMULATOR_URL!) }));
  * ```
  */
 export function emulatorEndpoints(emulatorUrl: string): Required<EgnyteEndpoints> {

@@ -21,6 +21,16 @@ export type EmulatorFaultKind =
   | 'over_rate'
   /** 429 with `Retry-After`. */
   | 'too_many_requests'
+  /** Apigee (2025-26): 429 `{"fault":{...,"detail":{"errorcode":"policies.ratelimit.SpikeArrestViolation"}}}`, `Retry-After`. */
+  | 'spike_arrest'
+  /** Apigee (2025-26): 429 `{"fault":{...,"detail":{"errorcode":"policies.ratelimit.QuotaViolation"}}}` (daily quota), `Retry-After`. */
+  | 'quota_violation'
+  /** Apigee (2025-26): 401 `{"fault":{"faultstring":"Invalid access token","detail":{"errorcode":"oauth.v2.InvalidAccessToken"}}}`. */
+  | 'invalid_access_token'
+  /** 403 HTML `<h1>Developer Over Qps</h1>` with `Retry-After` and no `X-Mashery-Error-Code`. */
+  | 'over_qps_page'
+  /** 403 `{"message":"Forbidden"}` with `Retry-After`: throttling told by the header alone. */
+  | 'forbidden_retry_after'
   /** 401 `{"errorMessage":"Invalid token"}`. */
   | 'unauthorized'
   /** 500 `{"message":"Internal error"}`. */

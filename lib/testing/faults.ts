@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { EMULATOR_ENDPOINT_NAMES } from './endpoint-names.js';
+import { sendForbiddenRetryAfter, sendInvalidAccessToken, sendOverQpsPage, sendQuotaViolation, sendSpikeArrest } from './apigee.js';
 import { send, sendJson } from './http.js';
 import type { EmulatorEndpointName, EmulatorFault, EmulatorFaultKind } from './types.js';
 
@@ -16,6 +17,11 @@ const FAULT_KINDS: ReadonlySet<EmulatorFaultKind> = new Set<EmulatorFaultKind>([
   'over_qps',
   'over_rate',
   'too_many_requests',
+  'spike_arrest',
+  'quota_violation',
+  'invalid_access_token',
+  'over_qps_page',
+  'forbidden_retry_after',
   'unauthorized',
   'server_error',
   'bad_gateway_html',
@@ -133,6 +139,16 @@ export function answerFault(res: ServerResponse, fault: Readonly<EmulatorFault>)
       });
     case 'too_many_requests':
       return sendJson(res, 429, { message: 'Too Many Requests' }, { 'Retry-After': retryAfter });
+    case 'spike_arrest':
+      return sendSpikeArrest(res, 429, fault.retryAfter ?? 1, 2);
+    case 'quota_violation':
+      return sendQuotaViolation(res, 429, fault.retryAfter ?? 1);
+    case 'invalid_access_token':
+      return sendInvalidAccessToken(res);
+    case 'over_qps_page':
+      return sendOverQpsPage(res, fault.retryAfter ?? 1);
+    case 'forbidden_retry_after':
+      return sendForbiddenRetryAfter(res, fault.retryAfter ?? 1);
     case 'unauthorized':
       return sendJson(res, 401, { errorMessage: 'Invalid token' });
     case 'server_error':

@@ -3,11 +3,16 @@
  *
  * @example
  * ```ts
+ * import { egnyteAuth } from 'express-egnyte-auth';
  * import { startEgnyteEmulator } from 'express-egnyte-auth/testing';
+ *
  * const egnyte = await startEgnyteEmulator();
- * // egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret, endpoints: egnyte.endpoints, ... })
+ * app.use(egnyteAuth({ clientId: egnyte.clientId, clientSecret: egnyte.clientSecret, baseUrl: 'http://localhost:3000', endpoints: egnyte.endpoints }));
+ * // ... test the app ...
  * await egnyte.close();
  * ```
+ *
+ * The same emulator runs as a command for developing an app: `npx egnyte-emulator`.
  */
 export { startEgnyteEmulator, EMULATOR_ENDPOINT_NAMES } from './emulator.js';
 export { emulatorEndpoints } from './endpoints.js';

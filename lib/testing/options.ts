@@ -5,6 +5,7 @@
  */
 import { normalizeEgnyteDomain } from '../config/domain.js';
 import { DEFAULT_EMULATOR_CLIENTS, DEFAULT_EMULATOR_USERS } from './seed.js';
+import type { EmulatorGateway } from './apigee.js';
 import type { EgnyteEmulatorOptions, EmulatorClient, EmulatorTokenGeneration, EmulatorUser } from './types.js';
 
 const TOKEN_GENERATIONS: ReadonlySet<EmulatorTokenGeneration> = new Set(['current', 'legacy', 'legacy-no-token-type']);
@@ -47,6 +48,8 @@ export interface EmulatorSettings {
   readonly rotateRefreshTokens: boolean;
   readonly deadTokenAnswer: 'unauthorized' | 'developer_inactive';
   readonly throttleStatus: 403 | 429;
+  /** Whose answers `/pubapi` gives: Mashery's (default) or Apigee's (see `apigee.ts`). */
+  readonly gateway: EmulatorGateway;
   /** Per-token daily `/pubapi` calls; `0`: no limit. */
   readonly dailyQuota: number;
   /** Per-key hourly token requests; `0`: no limit. */
@@ -98,14 +101,16 @@ export function resolveEmulatorOptions(options: EgnyteEmulatorOptions): Emulator
 /** The options that choose between Egnyte's answers seen in the wild. */
 function resolveAnswers(
   options: EgnyteEmulatorOptions,
-): Pick<EmulatorSettings, 'tokenErrorShape' | 'rotateRefreshTokens' | 'deadTokenAnswer' | 'throttleStatus' | 'dailyQuota' | 'tokenRequestsPerHour' | 'jsonAsText' | 'anyRedirectUri'> {
+): Pick<EmulatorSettings, 'tokenErrorShape' | 'rotateRefreshTokens' | 'deadTokenAnswer' | 'throttleStatus' | 'gateway' | 'dailyQuota' | 'tokenRequestsPerHour' | 'jsonAsText' | 'anyRedirectUri'> {
   const tokenErrorShape = options.tokenErrorShape ?? 'egnyte';
   if (tokenErrorShape !== 'egnyte' && tokenErrorShape !== 'rfc') throw optionsError(`unknown tokenErrorShape ${String(tokenErrorShape)}`);
   const deadTokenAnswer = options.deadTokenAnswer ?? 'unauthorized';
   if (deadTokenAnswer !== 'unauthorized' && deadTokenAnswer !== 'developer_inactive') {
     throw optionsError(`unknown deadTokenAnswer ${String(deadTokenAnswer)}`);
   }
-  const throttleStatus = options.throttleStatus ?? 403;
+  const gateway = options.gateway ?? 'mashery';
+  if (gateway !== 'mashery' && gateway !== 'apigee') throw optionsError(`unknown gateway ${String(gateway)} (mashery or apigee)`);
+  const throttleStatus = options.throttleStatus ?? (gateway === 'apigee' ? 429 : 403);
   if (throttleStatus !== 403 && throttleStatus !== 429) throw optionsError('throttleStatus must be 403 or 429');
   const dailyQuota = options.dailyQuota ?? 1000;
   if (!Number.isInteger(dailyQuota) || dailyQuota < 0) throw optionsError('dailyQuota must be a non-negative integer');
@@ -117,6 +122,7 @@ function resolveAnswers(
     rotateRefreshTokens: options.rotateRefreshTokens === true,
     deadTokenAnswer,
     throttleStatus,
+    gateway,
     dailyQuota,
     tokenRequestsPerHour,
     jsonAsText: options.jsonAsText === true,

@@ -62,7 +62,9 @@ export interface CookieJar {
  *
  * @example
  * ```ts
- * const jar = createCookieJar(`http://127.0.0.1:${port}`);
+ * import { createCookieJar, signInAs } from 'express-egnyte-auth/testing';
+ *
+ * const jar = createCookieJar('http://127.0.0.1:3000'); // where the app under test listens
  * await signInAs(jar, { domain: 'acme', username: 'jsmith' });
  * const me = await jar.fetch('/me', { headers: { accept: 'application/json' } });
  * ```
@@ -181,7 +183,10 @@ function fail(message: string): never {
  *   against an emulator, the user is unknown, or the app refused the callback.
  * @example
  * ```ts
- * const agent = request.agent(app);
+ * import request from 'supertest';
+ * import { signInAs } from 'express-egnyte-auth/testing';
+ *
+ * const agent = request.agent(app); // the app under test, pointed at the emulator
  * await signInAs(agent, { domain: 'acme', username: 'jsmith' });
  * await agent.get('/me').expect(200);
  * ```

@@ -115,8 +115,20 @@ export interface EgnyteEmulatorOptions {
    * `X-Mashery-Error-Code: ERR_403_DEVELOPER_INACTIVE` and `<h1>Developer Inactive</h1>`.
    */
   deadTokenAnswer?: 'unauthorized' | 'developer_inactive';
-  /** Status of the throttling answers: `403` (default, Mashery's `Developer Over Qps`/`Over Rate`) or `429`. */
+  /**
+   * Status of the throttling answers: `403` (Mashery's `Developer Over Qps`/`Over Rate`) or `429`.
+   * Default `403`, or `429` with `gateway: 'apigee'`.
+   */
   throttleStatus?: 403 | 429;
+  /**
+   * Which API gateway's answers `/pubapi` gives. `'mashery'` (default): the answers documented
+   * before 2025 (`X-Mashery-Error-Code`, HTML `Developer Over Qps`/`Developer Inactive`, Mashery's
+   * usage headers). `'apigee'`: Egnyte's gateway since its 2025-26 move, with Apigee's defaults:
+   * throttling as a JSON `fault` (`policies.ratelimit.SpikeArrestViolation`, the daily quota
+   * `policies.ratelimit.QuotaViolation`) with `Retry-After` and no Mashery header, and a bad or
+   * dead token as 401 `oauth.v2.InvalidAccessToken`.
+   */
+  gateway?: 'mashery' | 'apigee';
   /** `/pubapi` calls allowed per token per day (403 `ERR_403_DEVELOPER_OVER_RATE` past it). Default `1000`; `0`: no limit. */
   dailyQuota?: number;
   /** Token requests allowed per API key per hour (409 with `Retry-After` past it). Default `0`: no limit (Egnyte's is about 100). */

@@ -2,7 +2,7 @@
  * Issue 10: afterCallback, onLogin and onLogout, user.subject and req.egnyte.data, through
  * real sign-ins against the emulator.
  */
-import type { EgnyteLoginEvent, EgnyteLogoutEvent } from '../../lib/index.js';
+import type { AfterCallbackResult, EgnyteLoginEvent, EgnyteLogoutEvent } from '../../lib/index.js';
 import { startAttempt } from '../support/attack-kit.js';
 import { getJson, sleep } from '../support/fault-kit.js';
 import { withHarness } from '../support/harness.js';
@@ -12,7 +12,8 @@ test('afterCallback adds user fields (kept across re-reads, Egnyte\'s own win) a
     {
       auth: {
         userCacheSeconds: 0,
-        afterCallback: async ({ user, domain }) => ({ user: { role: 'editor', firstName: 'Overridden' }, data: { tenant: domain, seenId: user.id } }),
+        // Typed apps cannot return Egnyte's own fields or unmerged ones; JavaScript apps can, so the run-time rule is tested as such.
+        afterCallback: async ({ user, domain }) => ({ user: { role: 'editor', firstName: 'Overridden' }, data: { tenant: domain, seenId: user.id } }) as unknown as AfterCallbackResult,
       },
     },
     async (h) => {

@@ -23,9 +23,9 @@ test('attachEgnyteUser: anonymous requests pass without req.egnyte; signed-in on
   );
 });
 
-test('withEgnyteUser on a route without the guard answers login_required instead of crashing', async () => {
+test('withEgnyteUser on a route without the guard answers invalid_config naming the guard instead of crashing', async () => {
   await withHarness({ routes: (app) => app.get('/unguarded', withEgnyteUser((req, res) => res.json(req.egnyte.user))) }, async (h) => {
-    expect(await getJson(h.browser(), '/unguarded')).toMatchObject({ status: 401, body: { error: 'login_required' } });
+    expect(await getJson(h.browser(), '/unguarded')).toMatchObject({ status: 500, body: { error: 'invalid_config', message: expect.stringMatching(/requireEgnyteUser\(\)/) } });
   });
 });
 
