@@ -170,6 +170,8 @@ function withoutSession(req: Request): void {
 export function callbackHandler(runtime: Runtime) {
   const { config } = runtime;
   return async (req: Request, res: Response): Promise<void> => {
+    // This URL holds the code: neither the redirect that follows nor any page shown sends it on as a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer');
     const session = requireSession(req);
     const params = parseCallbackParams(req.query);
     if (!params.state) {

@@ -110,10 +110,6 @@ export function offerEnhancedAuth(req: Request, res: Response, config: ResolvedC
   const attached = findRuntime(req);
   const action = attached ? loginUrl(attached) : config.basePath + config.routes.login;
   const back = sanitizeReturnTo(returnTo, config.homePath);
-  res
-    .status(200)
-    .set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' })
-    .type('html')
-    .send(renderBrandedDomainOffer(action, `${action}?returnTo=${encodeURIComponent(back)}`, host, back, config.homePath));
+  sendPage(res, 200, renderBrandedDomainOffer(action, `${action}?returnTo=${encodeURIComponent(back)}`, host, back, config.homePath));
   return true;
 }

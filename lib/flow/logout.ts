@@ -1,10 +1,11 @@
 /**
- * `POST|GET /egnyte/logout`: the login ended everywhere (login/end.ts: its record becomes a
- * tombstone, its tokens are revoked at Egnyte, `onLogout` is told once), then the session ended.
- * The tombstone comes before the session is destroyed: that order is what lets logout win over
- * writes still in flight (session/write-guard.ts). All or nothing: when the coordination backend
- * cannot record the end, the answer is 503 and the user is still signed in, so trying again
- * signs them out everywhere rather than only here.
+ * `POST /egnyte/logout` (one that is not cross-site: logout-page.ts checks it, and answers a
+ * `GET`): the login ended everywhere (login/end.ts: its record becomes a tombstone, its tokens
+ * are revoked at Egnyte, `onLogout` is told once), then the session ended. The tombstone comes
+ * before the session is destroyed: that order is what lets logout win over writes still in
+ * flight (session/write-guard.ts). All or nothing: when the coordination backend cannot record
+ * the end, the answer is 503 and the user is still signed in, so trying again signs them out
+ * everywhere rather than only here.
  */
 import type { Request, Response } from 'express';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';

@@ -40,12 +40,15 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   console.log(startedBanner(emulator.url, emulator.clientId, emulator.clientSecret, emulator.users).join('\n'));
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (why: string): void => {
-    if (stopping) {
-      process.exit(130);
+    if (stoppingSince !== undefined) {
+      // A second Ctrl-C forces the exit; the same signal a moment later is npm passing on the
+      // one the process group already got.
+      if (Date.now() - stoppingSince > 500) process.exit(130);
+      return;
     }
-    stopping = true;
+    stoppingSince = Date.now();
     clearInterval(orphanWatch);
     console.log(`\n${why}: stopping the Egnyte emulator.`);
     emulator.close().then(

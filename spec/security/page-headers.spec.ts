@@ -72,6 +72,14 @@ describe.each(MOUNTS)('the app mounted %s', (_name, before) => {
     expectPageHeaders(res.headers);
   });
 
+  test("the callback's redirect after a sign-in: the page it leads to does not get the callback's URL (with the code) as its Referer", async () => {
+    const browser = h.browser();
+    const url = await startAttempt(browser, 'acme', { direct: true, returnTo: '/me' });
+    const res = await browser.request(url, { accept: HTML });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
   test('the "which domain?" question', async () => {
     const asked = await h.browser().signIn('globex');
     expect(asked.body).toContain('Which Egnyte domain did you sign in to?');
