@@ -27,9 +27,9 @@ export { createEgnytePacer } from './egnyte/pacing.js';
 export type { AcquireOptions, EgnyteLimiterFactory, EgnytePacer, EgnytePacerOptions, PaceSlot } from './egnyte/pacing.js';
 export { egnyteQuota } from './egnyte/quota.js';
 export type { EgnyteQuota, EgnyteUsage, HeadersSource } from './egnyte/quota.js';
-export { egnytePasswordGrant } from './egnyte/password-grant.js';
-export type { EgnytePasswordGrant } from './egnyte/password-grant.js';
-export type { EgnytePasswordGrantOptions } from './egnyte/password-grant-options.js';
+export { egnytePasswordGrant } from './password-grant/password-grant.js';
+export type { EgnytePasswordGrant } from './password-grant/password-grant.js';
+export type { EgnytePasswordGrantOptions } from './password-grant/options.js';
 export type {
   EgnyteAuthOptions,
   EgnyteEndpoints,

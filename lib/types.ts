@@ -9,8 +9,11 @@ import type { EgnyteCoordination } from './coordination/types.js';
 import type { EgnyteApi } from './egnyte/api-client.js';
 import type { EgnyteQuota } from './egnyte/quota.js';
 import type { EgnyteSessionData } from './session/types.js';
+import type { EgnyteUser } from './egnyte/user.js';
 
-export type { EgnyteLogin, EgnytePendingLogin, EgnyteSessionData, EgnyteTokenSet } from './session/types.js';
+export type { EgnyteLogin, EgnytePendingLogin, EgnyteSessionData } from './session/types.js';
+export type { EgnyteTokenSet } from './egnyte/token-set.js';
+export type { EgnyteUser } from './egnyte/user.js';
 
 /** Egnyte's data centres that host the Enhanced Auth Service. */
 export type EgnyteRegion = 'us' | 'eu';
@@ -201,30 +204,6 @@ export interface RequireEgnyteUserOptions {
   onUnauthenticated?: 'auto' | 'redirect' | 'status';
 }
 
-/** The signed-in Egnyte user, from `GET /pubapi/v1/userinfo`. */
-export interface EgnyteUser {
-  // Fields `afterCallback` adds are there at run time; type them by declaration merging:
-  // `declare module 'express-egnyte-auth' { interface EgnyteUser { role?: string } }`.
-  /**
-   * `${domain}:${id}`: the stable identity to key your own records on. Egnyte user ids are
-   * unique within a domain only, so `id` alone mixes up customers.
-   */
-  subject: string;
-  /** Egnyte's numeric user id. */
-  id: number;
-  /** Login name within the domain. */
-  username: string;
-  /** Given name. */
-  firstName: string;
-  /** Family name. */
-  lastName: string;
-  /** Email, when Egnyte sends it. */
-  email?: string;
-  /** `admin`, `power` or `standard`, when Egnyte sends it. */
-  userType?: string;
-  /** Every field Egnyte sent, as received (snake_case). */
-  raw: Readonly<Record<string, unknown>>;
-}
 
 /** What {@link requireEgnyteUser} puts on `req.egnyte`. The access token is not on it. */
 export interface EgnyteRequestContext {

@@ -1,6 +1,6 @@
 /** Pure readers of Egnyte's answers: token responses, userinfo and the callback query. */
 import { parseCallbackParams, parseLoginParams } from '../lib/flow/params.js';
-import { parseEgnyteUser } from '../lib/egnyte/api.js';
+import { parseEgnyteUser } from '../lib/egnyte/user.js';
 import { EgnyteAuthError } from '../lib/errors/errors.js';
 import { normalizeTokenResponse } from '../lib/egnyte/token-client.js';
 

@@ -7,7 +7,7 @@ import type { EgnyteCoordination } from '../coordination/types.js';
 import type { EgnyteRegion } from '../types.js';
 import { type Problems, parseUrl } from './checks.js';
 import { DEFAULT_ROUTES, ENHANCED_AUTH_URLS } from './defaults.js';
-import type { ResolvedConfig } from './options.js';
+import type { ResolvedConfig } from './resolved.js';
 
 const ROUTE = /^\/[A-Za-z0-9\-._~/]*$/;
 const COORDINATION_METHODS = ['claim', 'settle', 'get', 'set', 'delete', 'swap', 'compareAndSet', 'limiter'] as const;

@@ -2,11 +2,10 @@
  * Validating `egnyteAuth()` options once, at start-up: every problem is collected and
  * thrown together, so a developer fixes them in one pass.
  */
-import type { Request } from 'express';
-import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError } from '../errors/errors.js';
+import type { FetchLike } from '../egnyte/config.js';
 import { egnyteFetch } from '../egnyte/http-client.js';
-import type { EgnyteAuthOptions, EgnyteRegion } from '../types.js';
+import type { EgnyteAuthOptions } from '../types.js';
 import {
   Problems,
   checkAllowed,
@@ -22,56 +21,14 @@ import {
 import { ENHANCED_AUTH_URLS } from './defaults.js';
 import { basePathOf } from './mount-check.js';
 import { checkApiLimits, checkCoordination, checkEndpoints, checkRoutes } from './option-structures.js';
+import type { ResolvedConfig } from './resolved.js';
 import { sanitizeReturnTo } from './return-to.js';
 
 export { DEFAULT_ROUTES, ENHANCED_AUTH_URLS } from './defaults.js';
 
-/** The fetch signature the package calls: always with a URL string. */
-export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../egnyte/config.js';
 
-/** Options after validation, with every default filled in. */
-export interface ResolvedConfig {
-  clientId: string;
-  clientSecret: string;
-  baseUrl: string;
-  /** baseUrl's path (`''` at the root, else e.g. `/app`): every path the package makes starts with it. */
-  basePath: string;
-  /** The app's home as the browser sees it: `basePath + '/'`. */
-  homePath: string;
-  redirectUri: string;
-  scope: string | undefined;
-  region: (req: Request) => EgnyteRegion;
-  domain: string | undefined;
-  isAllowed: (host: string) => boolean;
-  hostSuffixes: readonly string[];
-  /** Paths of the routes (also of those turned off: the guard still sends browsers to `login`). */
-  routes: { login: string; callback: string; logout: string };
-  /** Which routes the router mounts. */
-  mounted: { login: boolean; callback: boolean; logout: boolean };
-  apiLimits: { perSecond: number; perDay: number };
-  apiWaitMs: number;
-  afterCallback: EgnyteAuthOptions['afterCallback'];
-  onLogin: EgnyteAuthOptions['onLogin'];
-  onLogout: EgnyteAuthOptions['onLogout'];
-  postLogoutRedirect: string;
-  userCacheMs: number;
-  timeoutMs: number;
-  revokeOnLogout: boolean;
-  fetch: FetchLike;
-  enhancedAuthUrls: Readonly<Record<EgnyteRegion, string>>;
-  /** Hosts of the Enhanced Auth Service: never an Egnyte customer domain. */
-  enhancedAuthHosts: ReadonlySet<string>;
-  domainBaseUrl: (host: string) => string;
-  /** From `endpoints`: an emulator's mapping of its Referers to domains. */
-  domainFromReferer: ((referer: URL) => string | undefined) | undefined;
-  coordination: EgnyteCoordination;
-  /** Absolute login lifetime (ms), when set. */
-  maxSessionAgeMs: number | undefined;
-  /** Idle limit (ms), when set. */
-  idleTimeoutMs: number | undefined;
-  /** Send a PKCE challenge with every authorization request. */
-  pkce: boolean;
-}
+export type { ResolvedConfig } from './resolved.js';
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',

@@ -5,7 +5,7 @@
  * tokens), records Egnyte's usage headers, and retries once after Egnyte's `Retry-After` when
  * the request is idempotent and the wait fits within `apiWaitMs`.
  */
-import type { ResolvedConfig } from '../config/options.js';
+import type { EgnyteHttpConfig } from './config.js';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
 import { readEgnyteJson } from './api-answers.js';
@@ -18,7 +18,7 @@ import { isDailyQuota } from './throttling.js';
 /** Options of {@link createEgnyteApiClient}. */
 export interface EgnyteApiClientOptions {
   /** The validated `egnyteAuth()` config: `fetch`, `timeoutMs` and `domainBaseUrl` are used. */
-  config: ResolvedConfig;
+  config: EgnyteHttpConfig;
   /** The user's Egnyte domain, normalised (`acme.egnyte.com`). */
   domain: string;
   /** The access token to send, asked before every call (so it may refresh). */
@@ -134,7 +134,7 @@ export function createEgnyteApiClient(options: EgnyteApiClientOptions): EgnyteAp
       let seen: Response | undefined;
       let fetched = false;
       // Sees every answer before callEgnyteApi judges it, for the usage headers and Mashery's code.
-      const observed: ResolvedConfig = {
+      const observed: EgnyteHttpConfig = {
         ...config,
         fetch: async (url, requestInit) => {
           fetched = true;

@@ -2,9 +2,9 @@
  * Egnyte's public API as a protected resource: userinfo (not OIDC: no `sub`, so
  * openid-client's fetchUserInfo does not apply), revocation, and calls on the user's behalf.
  */
-import type { ResolvedConfig } from '../config/options.js';
+import type { EgnyteHttpConfig } from './config.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import type { EgnyteUser } from '../types.js';
+import { type EgnyteUser, parseEgnyteUser } from './user.js';
 import { type EgnyteAnswer, callEgnyte, classifyEgnyteAnswer, classifyEgnyteFailure, requestEgnyte } from './upstream.js';
 
 /** Egnyte's current-user endpoint. */
@@ -14,31 +14,6 @@ export const REVOKE_PATH = '/pubapi/v1/tokens/revoke';
 
 const THROTTLE_OR_AUTH = new Set([401, 403, 429]);
 
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/**
- * Reads Egnyte's userinfo answer of `domain` into an {@link EgnyteUser}. Pure; throws
- * `upstream_error` when the answer has no usable id or username.
- */
-export function parseEgnyteUser(body: unknown, domain: string): EgnyteUser {
-  const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-  const id = typeof raw.id === 'string' && /^\d+$/.test(raw.id) ? Number(raw.id) : raw.id;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof raw.username !== 'string' || raw.username === '') {
-    throw new EgnyteAuthError('upstream_error', 'Egnyte\'s userinfo answer has no user id or username.');
-  }
-  return {
-    subject: `${domain}:${id}`,
-    id,
-    username: raw.username,
-    firstName: text(raw.first_name),
-    lastName: text(raw.last_name),
-    ...(typeof raw.email === 'string' ? { email: raw.email } : {}),
-    ...(typeof raw.user_type === 'string' ? { userType: raw.user_type } : {}),
-    raw: Object.freeze({ ...raw }),
-  };
-}
 
 /**
  * A path on the Egnyte domain: one leading `/` (not `//`: another host) and no backslash (URL
@@ -126,7 +101,7 @@ function apiUrl(base: string, path: unknown): URL {
  * tokens throw. `until` says what the timeout covers (see {@link callEgnyte}).
  */
 export async function callEgnyteApi(
-  config: ResolvedConfig,
+  config: EgnyteHttpConfig,
   domain: string,
   accessToken: string,
   path: string,
@@ -160,7 +135,7 @@ function failureOf(answer: EgnyteAnswer): EgnyteAuthError {
 }
 
 /** Reads the current user from Egnyte's userinfo endpoint (on every sign-in and re-read: no Response is built). */
-export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, accessToken: string): Promise<EgnyteUser> {
+export async function fetchEgnyteUser(config: EgnyteHttpConfig, domain: string, accessToken: string): Promise<EgnyteUser> {
   const answer = await requestEgnyte(config, config.domainBaseUrl(domain) + USERINFO_PATH, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
   });
@@ -179,7 +154,7 @@ export async function fetchEgnyteUser(config: ResolvedConfig, domain: string, ac
  * access token. Revoking an access token also revokes its refresh token at Egnyte; revoking
  * the refresh token as well covers servers that do not.
  */
-export async function revokeToken(config: ResolvedConfig, domain: string, accessToken: string, token = accessToken): Promise<void> {
+export async function revokeToken(config: EgnyteHttpConfig, domain: string, accessToken: string, token = accessToken): Promise<void> {
   const answer = await requestEgnyte(config, config.domainBaseUrl(domain) + REVOKE_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${accessToken}` },

@@ -5,7 +5,7 @@
  * the call is over, so nothing outlives the request that made it.
  */
 import { EventEmitter } from 'node:events';
-import type { ResolvedConfig } from '../config/options.js';
+import type { EgnyteHttpConfig } from './config.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
 import { type CappedRead, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, continuedStream, joinChunks, readCapped, responseOf, webBody } from './http-body.js';
@@ -98,7 +98,7 @@ function safeNetworkCause(err: unknown): Error | undefined {
   return typeof code === 'string' && SAFE_WORD.test(code) ? new Error(code) : undefined;
 }
 
-async function send(config: ResolvedConfig, url: string, init: RequestInit, call: CallLifetime): Promise<RawAnswer> {
+async function send(config: EgnyteHttpConfig, url: string, init: RequestInit, call: CallLifetime): Promise<RawAnswer> {
   if (config.fetch === egnyteFetch) {
     const direct = await sendDirect(url, { ...init, redirect: 'manual' }, call.events);
     if (direct) return direct;
@@ -130,7 +130,7 @@ function logAnswer(init: RequestInit, url: string, started: number, status: numb
  * off; an error answer's body (up to 64 KiB) is still read within it, because the package
  * reads it to classify the error.
  */
-export async function callEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}, until: 'body' | 'headers' = 'body'): Promise<Response> {
+export async function callEgnyte(config: EgnyteHttpConfig, url: string, init: RequestInit = {}, until: 'body' | 'headers' = 'body'): Promise<Response> {
   const { answer, call } = await start(config, url, init);
   const { status } = answer;
   const appSignal = init.signal ?? undefined;
@@ -156,7 +156,7 @@ export async function callEgnyte(config: ResolvedConfig, url: string, init: Requ
 }
 
 /** Sends, with the call's lifetime started; a failure to send is released and reported in the package's terms. */
-async function start(config: ResolvedConfig, url: string, init: RequestInit): Promise<{ answer: RawAnswer; call: CallLifetime }> {
+async function start(config: EgnyteHttpConfig, url: string, init: RequestInit): Promise<{ answer: RawAnswer; call: CallLifetime }> {
   const appSignal = init.signal ?? undefined;
   appSignal?.throwIfAborted(); // nothing sent: the app's own abort, as fetch reports it
   const call = new CallLifetime(config.timeoutMs, appSignal);
@@ -212,7 +212,7 @@ export interface EgnyteAnswer {
  * headers and the bytes. A Response (its Headers, its stream) costs several times what the
  * request itself does, on every sign-in and re-read; the package's own calls skip it.
  */
-export async function requestEgnyte(config: ResolvedConfig, url: string, init: RequestInit = {}): Promise<EgnyteAnswer> {
+export async function requestEgnyte(config: EgnyteHttpConfig, url: string, init: RequestInit = {}): Promise<EgnyteAnswer> {
   const { answer, call } = await start(config, url, init);
   const limit = answer.status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_BODY_BYTES;
   const body = finish(answer, call, await readWithin(answer, call, limit, true), limit);

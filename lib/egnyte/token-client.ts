@@ -6,9 +6,9 @@
  * request (token-pause.ts).
  */
 import * as oidc from 'openid-client';
-import type { ResolvedConfig } from '../config/options.js';
+import type { EgnyteClientConfig } from './config.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import type { EgnyteTokenSet } from '../types.js';
+import type { EgnyteTokenSet } from './token-set.js';
 import { assertTokenEndpointOpen, notePause } from './token-pause.js';
 import { classifyEgnyteAnswer, requestEgnyte } from './upstream.js';
 
@@ -62,7 +62,7 @@ class ParsedTokenAnswer extends Response {
 }
 
 /** openid-client's fetch: our timeout and error mapping, then the normalised JSON. */
-function tokenEndpointFetch(config: ResolvedConfig): oidc.CustomFetch {
+function tokenEndpointFetch(config: EgnyteClientConfig): oidc.CustomFetch {
   return async (url, options) => {
     const answer = await requestEgnyte(config, url, {
       method: options.method,
@@ -88,10 +88,10 @@ const utf8 = new TextDecoder();
 
 /** Configurations kept per domain: each costs as much to build as the exchange's own request does. */
 const CLIENTS_KEPT = 256;
-const clients = new WeakMap<ResolvedConfig, Map<string, oidc.Configuration>>();
+const clients = new WeakMap<EgnyteClientConfig, Map<string, oidc.Configuration>>();
 
 /** The openid-client Configuration of `domain`, built once per `egnyteAuth()` and domain (the most recent 256). */
-function clientFor(config: ResolvedConfig, domain: string): oidc.Configuration {
+function clientFor(config: EgnyteClientConfig, domain: string): oidc.Configuration {
   let kept = clients.get(config);
   if (!kept) clients.set(config, (kept = new Map()));
   let client = kept.get(domain);
@@ -107,7 +107,7 @@ function clientFor(config: ResolvedConfig, domain: string): oidc.Configuration {
 }
 
 /** An openid-client Configuration for one Egnyte domain. */
-function newClient(config: ResolvedConfig, domain: string): oidc.Configuration {
+function newClient(config: EgnyteClientConfig, domain: string): oidc.Configuration {
   const base = config.domainBaseUrl(domain);
   const server: oidc.ServerMetadata = {
     issuer: base,
@@ -157,7 +157,7 @@ function toTokenSet(response: oidc.TokenEndpointResponse, now: number, previousR
 }
 
 /** Exchanges an authorization code for tokens on `domain`, with the attempt's PKCE verifier when it has one. */
-export async function exchangeCode(config: ResolvedConfig, domain: string, code: string, state: string, codeVerifier?: string): Promise<EgnyteTokenSet> {
+export async function exchangeCode(config: EgnyteClientConfig, domain: string, code: string, state: string, codeVerifier?: string): Promise<EgnyteTokenSet> {
   // The callback URL openid-client checks the answer against, from strings: parsing it once is cheaper than setting two params.
   const separator = config.redirectUri.includes('?') ? '&' : '?';
   const callbackUrl = new URL(`${config.redirectUri}${separator}code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
@@ -175,7 +175,7 @@ export async function exchangeCode(config: ResolvedConfig, domain: string, code:
 }
 
 /** Refreshes the tokens; keeps the old refresh token when Egnyte sends none. */
-export async function refreshTokens(config: ResolvedConfig, domain: string, tokens: EgnyteTokenSet): Promise<EgnyteTokenSet> {
+export async function refreshTokens(config: EgnyteClientConfig, domain: string, tokens: EgnyteTokenSet): Promise<EgnyteTokenSet> {
   if (!tokens.refreshToken) throw new EgnyteAuthError('login_required', 'The Egnyte token expired and cannot be refreshed. Sign in again.');
   await assertTokenEndpointOpen(config);
   try {

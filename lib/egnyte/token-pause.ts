@@ -18,13 +18,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { ResolvedConfig } from '../config/options.js';
+import type { EgnyteClientConfig } from './config.js';
 import type { EgnyteCoordination } from '../coordination/types.js';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
 
 /** What the pause needs of the config. */
-export type PauseConfig = Pick<ResolvedConfig, 'coordination' | 'clientId'>;
+export type PauseConfig = Pick<EgnyteClientConfig, 'coordination' | 'clientId'>;
 
 /** One limiter per backend: with the memory backend, each `limiter()` call counts on its own. */
 const limiters = new WeakMap<EgnyteCoordination, RateLimiterAbstract>();

@@ -1,6 +1,7 @@
 /** The user of a login as the session keeps it: made from Egnyte's answer and the app's extras. */
-import { parseEgnyteUser } from '../egnyte/api.js';
-import type { EgnyteLogin, EgnyteUser } from '../types.js';
+import { parseEgnyteUser } from '../egnyte/user.js';
+import type { EgnyteLogin } from './types.js';
+import type { EgnyteUser } from '../egnyte/user.js';
 
 /**
  * The user of `login`: Egnyte's fields over the fields `afterCallback` added (Egnyte's win), or

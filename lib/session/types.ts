@@ -1,23 +1,12 @@
 /**
  * What the package keeps in the express-session: pending sign-in attempts, and a reference to
- * the signed-in login with cached copies of its user and times. Tokens are not in the session
- * (they live in the login's record) and never in the browser.
+ * the signed-in login with cached copies of its user and times (and a sealed recovery copy of its
+ * tokens, which no call uses). The tokens' truth is the login's record; never the browser.
  */
-import type { EgnyteUser } from '../types.js';
+import type { EgnyteTokenSet } from '../egnyte/token-set.js';
+import type { EgnyteUser } from '../egnyte/user.js';
 
-/** The OAuth token set of a login, kept server-side in the login's record only (sealed). */
-export interface EgnyteTokenSet {
-  /** The access token. */
-  accessToken: string;
-  /** The refresh token, for the current token generation. */
-  refreshToken?: string;
-  /** Token type, `bearer`. */
-  tokenType: string;
-  /** Expiry time in ms since epoch; absent for Egnyte's legacy non-expiring tokens. */
-  expiresAt?: number;
-  /** Scopes granted, when Egnyte says. */
-  scope?: string;
-}
+export type { EgnyteTokenSet } from '../egnyte/token-set.js';
 
 /** A login attempt waiting for its callback. */
 export interface EgnytePendingLogin {

@@ -15,7 +15,7 @@ import type { EmulatorContext } from './context.js';
 import { sendJson } from './http.js';
 import type { SeededUser } from './options.js';
 import { onKnownDomain } from './pubapi.js';
-import type { Route } from './routing.js';
+import type { Route } from './route.js';
 
 /** Where the File System API lives on a domain. */
 export const FS_PATH_PREFIX = '/pubapi/v1/fs';

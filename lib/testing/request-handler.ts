@@ -7,7 +7,7 @@ import type { EmulatorContext } from './context.js';
 import { answerFault, isControlFault } from './faults.js';
 import { BodyTooLargeError, isFormContentType, paramsToRecord, readBody, sendJson, sendJsonAsText } from './http.js';
 import { route } from './routing.js';
-import type { Route } from './routing.js';
+import type { Route } from './route.js';
 
 /** The `request` listener of the emulator's HTTP server; unexpected errors answer 500. */
 export function createRequestListener(ctx: EmulatorContext): RequestListener {

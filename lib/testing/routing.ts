@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAuthorize, handleConsent } from './authorize.js';
+import type { Route } from './route.js';
 import type { EmulatorContext } from './context.js';
 import { handleEnhancedAuth } from './enhanced-auth.js';
 import { routeFileSystem } from './files.js';
@@ -21,19 +22,6 @@ const DOMAIN_PATH = /^\/d\/([^/]+)(\/.*)?$/;
 const USERS_PATH = /^\/pubapi\/v2\/users\/([^/]+)\/?$/;
 const USERS_LIST_PATH = /^\/pubapi\/v2\/users\/?$/;
 
-/** Where a request goes. */
-export interface Route {
-  /** The endpoint to count and to match faults against; none for unrouted requests. */
-  endpoint?: EmulatorEndpointName;
-  /** The emulated domain of the request, as written in the path. */
-  host?: string;
-  /** The normalised domain that domain-scoped faults are matched against. */
-  faultHost?: string;
-  /** Read the body (as a form) before running. */
-  readForm: boolean;
-  /** Writes the answer; gets the decoded form (empty unless `readForm` and a form content type). */
-  run: (form: Record<string, string>) => void;
-}
 
 function notFound(res: ServerResponse): void {
   sendJson(res, 404, { errorMessage: 'Not found' });

@@ -13,7 +13,7 @@ import { callbackUrl, checkAuthRequest, codePkce } from './authorization-request
 import { domainOrigin } from './origins.js';
 import type { EmulatorContext } from './context.js';
 import { redirect, sendJson } from './http.js';
-import type { Route } from './routing.js';
+import type { Route } from './route.js';
 
 /** The emulator's consent step that names its user (see the module comment). */
 export const SIGN_IN_AS_PATH = '/puboauth/sign-in-as';

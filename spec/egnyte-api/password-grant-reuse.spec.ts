@@ -5,7 +5,7 @@
  * `egnytePasswordGrant({ domain, clientId, tokens })`, build the same client without a new
  * token request; and Egnyte's 409 there says what it is and what to do.
  */
-import { egnytePasswordGrant } from '../../lib/egnyte/password-grant.js';
+import { egnytePasswordGrant } from '../../lib/password-grant/password-grant.js';
 import { EgnyteAuthError } from '../../lib/errors/errors.js';
 import type { EgnyteTokenSet } from '../../lib/index.js';
 import { DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD, startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';

@@ -6,8 +6,8 @@
 import { inspect } from 'node:util';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { FetchLike } from '../../lib/config/options.js';
-import { egnytePasswordGrant } from '../../lib/egnyte/password-grant.js';
-import type { EgnytePasswordGrantOptions } from '../../lib/egnyte/password-grant-options.js';
+import { egnytePasswordGrant } from '../../lib/password-grant/password-grant.js';
+import type { EgnytePasswordGrantOptions } from '../../lib/password-grant/options.js';
 import { createEgnytePacer } from '../../lib/egnyte/pacing.js';
 import { EgnyteAuthError } from '../../lib/errors/errors.js';
 import { DEFAULT_INTERNAL_CLIENT, EMULATOR_USER_PASSWORD, startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';

@@ -9,14 +9,14 @@ import { createHash } from 'node:crypto';
 import { resolveConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
-import type { EgnyteTokenSet } from '../types.js';
-import { parseEgnyteJson, readBoundedText } from './api-answers.js';
-import { createEgnyteApiClient, type EgnyteApi } from './api-client.js';
-import { createEgnytePacer } from './pacing.js';
-import { resolvePasswordGrantOptions, type EgnytePasswordGrantOptions, type ResolvedPasswordGrant } from './password-grant-options.js';
-import type { EgnyteQuota } from './quota.js';
-import { normalizeTokenResponse, TOKEN_PATH } from './token-client.js';
-import { callEgnyte, classifyEgnyteAnswer, errorTextsOf } from './upstream.js';
+import type { EgnyteTokenSet } from '../egnyte/token-set.js';
+import { parseEgnyteJson, readBoundedText } from '../egnyte/api-answers.js';
+import { createEgnyteApiClient, type EgnyteApi } from '../egnyte/api-client.js';
+import { createEgnytePacer } from '../egnyte/pacing.js';
+import { resolvePasswordGrantOptions, type EgnytePasswordGrantOptions, type ResolvedPasswordGrant } from './options.js';
+import type { EgnyteQuota } from '../egnyte/quota.js';
+import { normalizeTokenResponse, TOKEN_PATH } from '../egnyte/token-client.js';
+import { callEgnyte, classifyEgnyteAnswer, errorTextsOf } from '../egnyte/upstream.js';
 
 /** What {@link egnytePasswordGrant} returns: the tokens and a paced client for them. */
 export interface EgnytePasswordGrant {

@@ -3,10 +3,11 @@
  * (like `egnyteAuth()`'s), and no problem ever quotes the password or the secret.
  */
 import { DEFAULT_HOST_SUFFIXES, isValidHostSuffix, normalizeEgnyteDomain } from '../config/domain.js';
-import type { FetchLike } from '../config/options.js';
+import type { FetchLike } from '../egnyte/config.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import type { EgnyteEndpoints, EgnyteTokenSet } from '../types.js';
-import type { EgnyteLimiterFactory, EgnytePacer } from './pacing.js';
+import type { EgnyteTokenSet } from '../egnyte/token-set.js';
+import type { EgnyteEndpoints } from '../types.js';
+import type { EgnyteLimiterFactory, EgnytePacer } from '../egnyte/pacing.js';
 
 /**
  * Options of `egnytePasswordGrant()`: the user's `username` and `password`, or the `tokens` an
