@@ -1,21 +1,31 @@
 /**
- * The coordination contract, run against both backends: memoryCoordination() and
- * redisCoordination() on a real redis-server (node-redis 5). The flights and login records
- * built on the contract are checked here too, with two Flights per key standing for two
- * app instances (each has its own in-process single-flight).
+ * The coordination contract, run against every backend: memoryCoordination(), and
+ * redisCoordination() with node-redis 5 and with ioredis on each way Redis is run: one
+ * redis-server, a 3-master Redis Cluster, and a master and replica behind Sentinel (all real,
+ * started here). The flights and login records built on the contract are checked here too,
+ * with two Flights per key standing for two app instances (each has its own in-process
+ * single-flight).
  */
 import { Redis as IoRedis } from 'ioredis';
 import { createClient } from 'redis';
 import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { Flights } from '../../lib/coordination/flight.js';
-import { flightKeys } from '../../lib/coordination/keys.js';
+import { flightKeys, loginRecordKey } from '../../lib/coordination/keys.js';
 import { LoginRegistry } from '../../lib/coordination/logins.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { type ClientKind, type Connected, type RedisDeployment, type RedisTopology, connectIoRedis, connectNodeRedis, startDeployment } from '../support/redis-topology.js';
+
+jest.setTimeout(30_000);
+
+const KINDS: Array<RedisTopology['kind']> = ['standalone', 'cluster', 'sentinel'];
+const CLIENTS: ClientKind[] = ['node-redis', 'ioredis'];
 
 let redis: RedisServer;
 let client: ReturnType<typeof createClient>;
 let ioredis: IoRedis;
+const deployments = new Map<string, RedisDeployment>();
+const connections = new Map<string, Connected<unknown>>();
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -24,8 +34,18 @@ beforeAll(async () => {
   await client.connect();
   ioredis = new IoRedis(redis.url, { lazyConnect: true });
   await ioredis.connect();
+  await Promise.all(
+    KINDS.map(async (kind) => {
+      const deployment = await startDeployment(kind);
+      deployments.set(kind, deployment);
+      connections.set(`${kind} node-redis`, await connectNodeRedis(deployment.topology));
+      connections.set(`${kind} ioredis`, await connectIoRedis(deployment.topology));
+    }),
+  );
 });
 afterAll(async () => {
+  for (const connection of connections.values()) await connection.close();
+  await Promise.all([...deployments.values()].map((d) => d.stop()));
   await client.quit().catch(() => undefined);
   ioredis.disconnect();
   await redis.stop();
@@ -34,11 +54,17 @@ afterAll(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 let n = 0;
 const unique = (name: string): string => `${name}-${process.pid}-${++n}`;
+/** A flight's lock and result keys, as the package makes them: one hash tag for both. */
+const pair = (): { lock: string; result: string } => flightKeys(unique('flight'), unique('id'));
 
 const backends: Array<[string, () => EgnyteCoordination]> = [
   ['memory', () => memoryCoordination()],
-  ['redis (node-redis 5)', () => redisCoordination({ client, prefix: 'contract:' })],
-  ['redis (ioredis)', () => redisCoordination({ client: ioredis, prefix: 'contract-io:' })],
+  ...KINDS.flatMap((kind) =>
+    CLIENTS.map((which): [string, () => EgnyteCoordination] => [
+      `redis ${kind} (${which})`,
+      () => redisCoordination({ client: connections.get(`${kind} ${which}`)!.client as never, prefix: `contract-${kind}-${which}:` }),
+    ]),
+  ),
 ];
 
 describe.each(backends)('%s backend', (_name, make) => {
@@ -48,8 +74,7 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   test('claim: the first caller acquires, the next finds it held, a settled result is answered', async () => {
-    const lock = unique('lock');
-    const result = unique('result');
+    const { lock, result } = pair();
     expect(await c.claim(lock, 'a', 5000, result)).toEqual({ kind: 'acquired' });
     expect(await c.claim(lock, 'b', 5000, result)).toEqual({ kind: 'held' });
     await c.settle(lock, 'a', result, '{"x":1}', 5000);
@@ -57,17 +82,16 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   test('settle by another owner does not free the lock; a lock frees itself after its ttl', async () => {
-    const lock = unique('lock');
+    const { lock, result } = pair();
     expect(await c.claim(lock, 'a', 150)).toEqual({ kind: 'acquired' });
-    await c.settle(lock, 'b', unique('r'), 'v', 0);
+    await c.settle(lock, 'b', result, 'v', 0);
     expect(await c.claim(lock, 'b', 150)).toEqual({ kind: 'held' });
     await sleep(250);
     expect(await c.claim(lock, 'b', 150)).toEqual({ kind: 'acquired' });
   });
 
   test('settle with ttl 0 releases without sharing a result', async () => {
-    const lock = unique('lock');
-    const result = unique('result');
+    const { lock, result } = pair();
     await c.claim(lock, 'a', 5000, result);
     await c.settle(lock, 'a', result, 'v', 0);
     expect(await c.get(result)).toBeUndefined();
@@ -116,6 +140,31 @@ describe.each(backends)('%s backend', (_name, make) => {
     const lock = unique('race');
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => c.claim(lock, `o${i}`, 5000)));
     expect(answers.filter((a) => a.kind === 'acquired')).toHaveLength(1);
+  });
+
+  test('a multi-key operation whose keys share no hash tag is refused (a programming mistake), and changes nothing', async () => {
+    const lock = unique('lock');
+    const result = unique('result');
+    const refused = expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(/hash tag/) });
+    await expect(c.claim(lock, 'a', 5000, result)).rejects.toEqual(refused);
+    await expect(c.settle(lock, 'a', result, 'v', 5000)).rejects.toEqual(refused);
+    // Two keys with different tags are refused too: on a cluster they may live on two masters.
+    await expect(c.claim(`${lock}{a}`, 'a', 5000, `${result}{b}`)).rejects.toEqual(refused);
+    expect(await c.get(lock)).toBeUndefined();
+    expect(await c.get(result)).toBeUndefined();
+    // One key alone needs no tag: a claim without a result key is single-key.
+    expect(await c.claim(lock, 'a', 5000)).toEqual({ kind: 'acquired' });
+  });
+
+  test('keys with any characters: braces in an id do not split a flight across slots', async () => {
+    for (const id of ['}', '{', '{}', '}{', 'a}b{c', '', '%7D', '%']) {
+      const keys = flightKeys('odd', `${id}-${unique('x')}`);
+      expect(await c.claim(keys.lock, 'a', 5000, keys.result)).toEqual({ kind: 'acquired' });
+      await c.settle(keys.lock, 'a', keys.result, id, 5000);
+      expect(await c.claim(keys.lock, 'b', 5000, keys.result)).toEqual({ kind: 'result', value: id });
+      await c.set(loginRecordKey(id), 'r', 5000);
+      expect(await c.get(loginRecordKey(id))).toBe('r');
+    }
   });
 
   test('limiter: points per window, shared by every limiter made with the same prefix', async () => {

@@ -36,18 +36,21 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-function launch(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
+/**
+ * Runs redis-server with `args` and resolves once its output shows `readyText` (a server:
+ * "Ready to accept connections"; a sentinel: "+monitor master").
+ */
+export function spawnRedis(args: string[], readyText = 'Ready to accept connections'): Promise<ChildProcess> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(`These specs need a real Redis: ${REDIS_SERVER} is missing. Install it (npm run test:setup, or apt-get install redis-server).`);
   }
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', persist ? 'yes' : 'no'];
   const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyText)) {
         clearTimeout(timer);
         child.stdout?.removeAllListeners('data');
         child.stderr?.removeAllListeners('data');
@@ -65,15 +68,30 @@ function launch(port: number, dir: string, persist: boolean): Promise<ChildProce
   });
 }
 
+function launch(port: number, dir: string, persist: boolean, extra: readonly string[]): Promise<ChildProcess> {
+  return spawnRedis(['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', persist ? 'yes' : 'no', ...extra]);
+}
+
+/** Options of {@link startRedis}. */
+export interface RedisServerOptions {
+  /** Keep its data across a restart (append-only file). */
+  persist?: boolean;
+  /** More redis-server arguments, e.g. `['--replicaof', host, port]` or cluster settings. */
+  args?: readonly string[];
+  /** Its port (default: a free one). */
+  port?: number;
+}
+
 /** Starts redis-server on a free port; `persist` keeps its data across a restart (append-only file). */
-export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const extra = options.args ?? [];
   const dir = mkdtempSync(join(tmpdir(), 'egnyte-redis-'));
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
-    process: await launch(port, dir, options.persist ?? false),
+    process: await launch(port, dir, options.persist ?? false, extra),
     async stop() {
       if (server.process.exitCode !== null || server.process.signalCode !== null) return;
       const exited = new Promise((resolve) => server.process.once('exit', resolve));
@@ -82,7 +100,7 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
     },
     async restart() {
       await server.stop();
-      server.process = await launch(port, dir, options.persist ?? false);
+      server.process = await launch(port, dir, options.persist ?? false, extra);
     },
   };
   return server;
