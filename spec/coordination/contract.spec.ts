@@ -247,6 +247,66 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 });
 
+describe('deployment specifics', () => {
+  test("on the Cluster, a login's record and its flights hash to one slot, and other logins' to others", async () => {
+    const cluster = deployments.get('cluster')!.cluster!;
+    const slot = async (key: string): Promise<number> => Number(await cluster.cli(0, 'CLUSTER', 'KEYSLOT', `egnyte-auth:${key}`));
+    const slots = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const id = `login-${i}`;
+      const own = await slot(loginRecordKey(id));
+      for (const kind of ['reload', 'refresh']) {
+        expect(await slot(flightKeys(kind, id).lock)).toBe(own);
+        expect(await slot(flightKeys(kind, id).result)).toBe(own);
+      }
+      slots.add(own);
+    }
+    expect(slots.size).toBeGreaterThan(15);
+  });
+
+  test("an ioredis Cluster that reads from replicas (scaleReads): the package's reads still go to masters, as scripts", async () => {
+    const { Cluster } = await import('ioredis');
+    const cluster = deployments.get('cluster')!.cluster!;
+    const replicasFirst = new Cluster(cluster.rootNodes, { scaleReads: 'slave', lazyConnect: true });
+    replicasFirst.on('error', () => undefined);
+    await replicasFirst.connect();
+    try {
+      const c = redisCoordination({ client: replicasFirst, prefix: 'scale-reads:' });
+      await c.set('k', 'v', 5000);
+      await Promise.all(cluster.nodes.map((_, i) => cluster.cli(i, 'CONFIG', 'RESETSTAT')));
+      expect(await c.get('k')).toBe('v');
+      expect(await c.get('missing')).toBeUndefined();
+      const stats = (await Promise.all(cluster.nodes.map((_, i) => cluster.cli(i, 'INFO', 'commandstats')))).join('\n');
+      const count = (name: string, field = 'calls'): number =>
+        [...stats.matchAll(new RegExp(`^cmdstat_${name}:.*\\b${field}=(\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+      const scripts = count('evalsha') - count('evalsha', 'failed_calls') + count('eval');
+      // Both reads ran as scripts on masters (a GET inside a script counts as a GET too).
+      expect(scripts).toBe(2);
+      expect(count('get')).toBe(scripts);
+    } finally {
+      replicasFirst.disconnect();
+    }
+  });
+
+  test('an ioredis Sentinel client without failoverDetector: warned once, at start-up', async () => {
+    const sentinel = deployments.get('sentinel')!.sentinel!;
+    const warnings: Array<{ message: string; code?: string; type?: string }> = [];
+    const spy = jest.spyOn(process, 'emitWarning').mockImplementation(((message: string, options?: { code?: string; type?: string }) => {
+      warnings.push({ message, ...options });
+    }) as typeof process.emitWarning);
+    const clients = [0, 1].map(() => new IoRedis({ sentinels: [sentinel.sentinel], name: sentinel.name, lazyConnect: true }));
+    try {
+      for (const c of clients) redisCoordination({ client: c });
+      redisCoordination({ client: connections.get('sentinel ioredis')!.client as IoRedis });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ type: 'EgnyteAuthWarning', code: 'EGNYTE_AUTH_SENTINEL_FAILOVER', message: expect.stringMatching(/failoverDetector: true/) });
+    } finally {
+      spy.mockRestore();
+      for (const c of clients) c.disconnect();
+    }
+  });
+});
+
 describe('redis backend failures', () => {
   test('a Redis that does not answer in time: coordination_unavailable, fast', async () => {
     const slow = await startRedis();

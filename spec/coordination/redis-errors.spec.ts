@@ -72,6 +72,11 @@ async function firstRejection(calls: Array<() => Promise<unknown>>): Promise<Egn
   throw new Error('no call was refused');
 }
 
+/** What `call` rejected with; it must reject. */
+async function refusal(call: Promise<unknown>): Promise<EgnyteAuthError> {
+  return firstRejection([() => call]);
+}
+
 const gets = (c: ReturnType<typeof redisCoordination>): Array<() => Promise<unknown>> => Array.from({ length: 20 }, (_, i) => () => c.get(loginRecordKey(`login-${i}`)));
 
 describe.each([
@@ -92,7 +97,7 @@ describe.each([
   test('a client connected to a replica: invalid_config naming READONLY', async () => {
     const c = redisCoordination({ client: (await connect(replica.url)) as never });
     const keys = flightKeys('reload', 'someone');
-    const err = await c.claim(keys.lock, 'me', 1000, keys.result).catch((e: unknown) => e as EgnyteAuthError);
+    const err = await refusal(c.claim(keys.lock, 'me', 1000, keys.result));
     expect(err).toMatchObject({ code: 'invalid_config' });
     expect(err.message).toMatch(/READONLY/);
     expect(err.message).toMatch(/replica/);
@@ -108,7 +113,7 @@ describe.each([
     const c = redisCoordination({ client: client as never });
     expect(await c.get('allowed')).toBeUndefined();
     const keys = flightKeys('reload', 'someone');
-    const err = await c.claim(keys.lock, 'me', 1000, keys.result).catch((e: unknown) => e as EgnyteAuthError);
+    const err = await refusal(c.claim(keys.lock, 'me', 1000, keys.result));
     expect(err).toMatchObject({ code: 'invalid_config' });
     expect(err.message).toMatch(/NOPERM/);
     expect(err.message).toMatch(/EVALSHA/);
@@ -122,7 +127,7 @@ describe.each([
     const prefix = `wrongtype-${_name}:`;
     await admin.lPush(`${prefix}${loginRecordKey('shared')}`, 'not ours');
     const c = redisCoordination({ client: (await connect(master.url)) as never, prefix });
-    const err = await c.get(loginRecordKey('shared')).catch((e: unknown) => e as EgnyteAuthError);
+    const err = await refusal(c.get(loginRecordKey('shared')));
     expect(err).toMatchObject({ code: 'invalid_config' });
     expect(err.message).toMatch(/WRONGTYPE/);
     expect(err.message).toMatch(/prefix/);
@@ -133,7 +138,7 @@ describe.each([
     const c = redisCoordination({ client: (await connect(paused.url)) as never, timeoutMs: 200 });
     paused.process.kill('SIGSTOP');
     try {
-      const err = await c.get('x').catch((e: unknown) => e as EgnyteAuthError);
+      const err = await refusal(c.get('x'));
       expect(err).toMatchObject({ code: 'coordination_unavailable', status: 503 });
       expect(err.message).toMatch(/cannot reach/);
       expect(debugLines.join('\n')).toMatch(/express-egnyte-auth:coordination .*timed out after 200 ms/);
@@ -162,7 +167,7 @@ describe('clients of the wrong shape', () => {
   test("at first use: node-redis's legacy-mode client (callbacks, no promises)", async () => {
     const legacy = (await nodeRedis(master.url)).legacy();
     const c = redisCoordination({ client: legacy as never });
-    const err = await c.get('x').catch((e: unknown) => e as EgnyteAuthError);
+    const err = await refusal(c.get('x'));
     expect(err).toMatchObject({ code: 'invalid_config' });
     expect(err.message).toMatch(/legacy/);
   });
@@ -177,7 +182,7 @@ describe('clients of the wrong shape', () => {
 test('the debug log quotes only the first word of a Redis error', async () => {
   const c = redisCoordination({ client: await nodeRedis(`redis://127.0.0.1:${cluster.nodes[1]!.port}`) });
   await firstRejection(gets(c));
-  const line = debugLines.find((l) => /coordination/.test(l))!;
+  const line = debugLines.find((l) => /coordination redis .* failed/.test(l))!;
   expect(line).toMatch(/MOVED/);
   // MOVED's message goes on with the slot and another node's address: not logged.
   expect(line).not.toMatch(/MOVED \d+ 127\.0\.0\.1/);

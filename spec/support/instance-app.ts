@@ -8,18 +8,17 @@ import { once } from 'node:events';
 import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
-import { createClient } from 'redis';
 import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { emulatorEndpoints } from '../../lib/testing/index.js';
+import { appClientsFromEnv } from './redis-topology.js';
 
 const env = process.env;
 const name = env.INSTANCE_NAME ?? 'instance';
 const emulatorUrl = env.EMULATOR_URL!;
 
-const client = createClient({ url: env.REDIS_URL! });
-client.on('error', () => undefined);
-await client.connect();
+// One server, a Cluster or Sentinel; node-redis or ioredis for coordination (see redis-topology.ts).
+const redis = await appClientsFromEnv(env);
 
 const app = express();
 const server = app.listen(0, '127.0.0.1');
@@ -28,7 +27,7 @@ const { port } = server.address() as { port: number };
 
 app.use(
   session({
-    store: egnyteSessionStore(new RedisStore({ client, prefix: 'sess:' })),
+    store: egnyteSessionStore(new RedisStore({ client: redis.sessions, prefix: 'sess:' })),
     secret: env.SESSION_SECRET!,
     resave: false,
     saveUninitialized: false,
@@ -44,7 +43,8 @@ app.use(
     apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
     revokeOnLogout: false,
     endpoints: emulatorEndpoints(emulatorUrl),
-    coordination: redisCoordination({ client, timeoutMs: 2000 }),
+    coordination: redisCoordination({ client: redis.coordination, timeoutMs: 2000 }),
+    ...(env.USER_CACHE_SECONDS ? { userCacheSeconds: Number(env.USER_CACHE_SECONDS) } : {}),
   }),
 );
 app.get('/me', requireEgnyteUser(), (req, res) => {
@@ -64,5 +64,5 @@ process.stdout.write(`${JSON.stringify({ port })}\n`);
 
 process.on('SIGTERM', () => {
   server.closeAllConnections();
-  server.close(() => void client.quit().finally(() => process.exit(0)));
+  server.close(() => void redis.close().finally(() => process.exit(0)));
 });

@@ -7,7 +7,10 @@
  * `down-after-milliseconds` is 1000 (the default is 30 s): the sentinel marks a silent master
  * down after a second, so a failover in a test takes about a second, not half a minute.
  * `failover()` asks for one with `SENTINEL FAILOVER` (no vote needed) and resolves once the
- * sentinel names the replica as master and the old master follows it.
+ * sentinel names the replica as master (about a second). The old master goes on as a master
+ * until the sentinel next looks at it (its INFO period for replicas, 10 s) and turns it into a
+ * replica: clients must follow the sentinel's `+switch-master` announcement meanwhile.
+ * `settled()` waits for that too.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,8 +39,10 @@ export interface RedisSentinelServer {
   servers: RedisServer[];
   /** The data node that is master right now, as the sentinel says. */
   masterPort(): Promise<number>;
-  /** Fails over to the replica and resolves once the sentinel and both nodes agree. */
+  /** Fails over to the replica and resolves once the sentinel names it master and it says so. */
   failover(): Promise<void>;
+  /** Resolves once the master has its replica in sync and the sentinel knows both (up to ~10 s after a failover). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -113,7 +118,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelServer> {
       const before = await masterPort();
       const after = servers.find((server) => server.port !== before)!.port;
       await cli(sentinelPort, ['SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME]);
-      await until('the failover', () => settled(after));
+      await until('the failover', async () => (await masterPort()) === after && /role:master/.test(await cli(after, ['INFO', 'replication'])));
+    },
+    async settled() {
+      const port = await masterPort();
+      await until('the replica in sync', () => settled(port), 30_000);
     },
     stop,
   };

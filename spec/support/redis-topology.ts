@@ -78,6 +78,8 @@ export async function connectIoRedis(topology: RedisTopology): Promise<Connected
     client,
     close: async () => {
       await client.quit().catch(ignore);
+      // A Sentinel client's failover detector keeps its own sentinel connections open past quit().
+      client.disconnect();
     },
   };
 }
