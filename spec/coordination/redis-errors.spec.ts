@@ -16,6 +16,7 @@ import { RedisStore } from 'connect-redis';
 import type { EgnyteAuthError } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { flightKeys, loginRecordKey } from '../../lib/coordination/keys.js';
+import { createEgnytePacer } from '../../lib/egnyte/pacing.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startRedisCluster, type RedisClusterServer } from '../support/redis-cluster.js';
 
@@ -102,6 +103,13 @@ describe.each([
     expect(err.message).toMatch(/READONLY/);
     expect(err.message).toMatch(/replica/);
     expect(debugLines.join('\n')).toMatch(/express-egnyte-auth:coordination .*READONLY/);
+  });
+
+  test("the limiters' store refusing (pacing Egnyte calls on a replica): 503, and the first word in the debug log", async () => {
+    const c = redisCoordination({ client: (await connect(replica.url)) as never });
+    const pacer = createEgnytePacer({ limiter: (o) => c.limiter(o) });
+    await expect(pacer.acquire('someone', { deadline: Date.now() + 1000, holdMs: 1000 })).rejects.toMatchObject({ code: 'coordination_unavailable' });
+    expect(debugLines.join('\n')).toMatch(/express-egnyte-auth:coordination limiter call failed: READONLY/);
   });
 
   test('a Redis user without the rights the package needs: invalid_config naming NOPERM', async () => {
