@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { freePort, startRedis, type RedisServer } from './redis-server.js';
+import { freePorts, portTaken, startRedis, type RedisServer } from './redis-server.js';
 
 const REDIS_CLI = '/usr/bin/redis-cli';
 const run = promisify(execFile);
@@ -44,9 +44,16 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
   if (!existsSync(REDIS_CLI)) throw new Error(`These specs need ${REDIS_CLI} (npm run test:setup, or apt-get install redis-server).`);
   const started = await Promise.allSettled(
     Array.from({ length: masters }, async () => {
-      const busPort = await freePort();
-      // Short node timeout: a test that stops a node sees the cluster notice it soon.
-      return startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '2000'] });
+      // Either port may be taken before redis-server binds it (servers start in parallel): try others.
+      for (let attempt = 1; ; attempt++) {
+        const [port, busPort] = await freePorts(2);
+        try {
+          // Short node timeout: a test that stops a node sees the cluster notice it soon.
+          return await startRedis({ port, args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '2000'] });
+        } catch (err) {
+          if (attempt >= 5 || !portTaken(err)) throw err;
+        }
+      }
     }),
   );
   const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

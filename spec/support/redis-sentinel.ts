@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { freePort, spawnRedis, startRedis, type RedisServer } from './redis-server.js';
+import { freePort, portTaken, spawnRedis, startRedis, type RedisServer } from './redis-server.js';
 
 const REDIS_CLI = '/usr/bin/redis-cli';
 const run = promisify(execFile);
@@ -64,15 +64,17 @@ export async function startRedisSentinel(): Promise<RedisSentinelServer> {
   // No diskless-sync delay (default 5 s): a replica, new or demoted, is in sync at once.
   const sync = ['--repl-diskless-sync-delay', '0'];
   const master = await startRedis({ args: sync });
-  const replica = await startRedis({ args: [...sync, '--replicaof', '127.0.0.1', String(master.port)] });
+  const replica = await startRedis({ args: [...sync, '--replicaof', '127.0.0.1', String(master.port)] }).catch(async (err: unknown) => {
+    await master.stop();
+    throw err;
+  });
   const servers = [master, replica];
-  const sentinelPort = await freePort();
+  let sentinelPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'egnyte-sentinel-'));
   const conf = join(dir, 'sentinel.conf');
   writeFileSync(
     conf,
     [
-      `port ${sentinelPort}`,
       'bind 127.0.0.1',
       `dir ${dir}`,
       `sentinel monitor ${SENTINEL_MASTER_NAME} 127.0.0.1 ${master.port} 1`,
@@ -103,7 +105,15 @@ export async function startRedisSentinel(): Promise<RedisSentinelServer> {
     return flags === 'slave';
   };
   try {
-    sentinel = await spawnRedis([conf, '--sentinel'], '+monitor master');
+    // Its port can be taken before it binds (servers start in parallel): try others.
+    for (let attempt = 1; !sentinel; attempt++) {
+      try {
+        sentinel = await spawnRedis([conf, '--sentinel', '--port', String(sentinelPort)], '+monitor master');
+      } catch (err) {
+        if (attempt >= 5 || !portTaken(err)) throw err;
+        sentinelPort = await freePort();
+      }
+    }
     await until('the sentinel seeing the replica in sync', () => settled(master.port));
   } catch (err) {
     await stop();

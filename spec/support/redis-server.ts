@@ -23,6 +23,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` different free TCP ports on 127.0.0.1 (held together while probed, so never the same twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      probes.map(
+        (probe) =>
+          new Promise<number>((resolve, reject) => {
+            probe.once('error', reject);
+            probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port));
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(probes.map((probe) => new Promise((resolve) => (probe.listening ? probe.close(resolve) : resolve(undefined)))));
+  }
+}
+
 /** A running redis-server. */
 export interface RedisServer {
   port: number;
@@ -82,16 +100,34 @@ export interface RedisServerOptions {
   port?: number;
 }
 
-/** Starts redis-server on a free port; `persist` keeps its data across a restart (append-only file). */
+/** True for a start that failed because a port was taken meanwhile (by another test's server, say). */
+export function portTaken(err: unknown): boolean {
+  return /Address already in use/.test(String((err as Error | undefined)?.message));
+}
+
+/**
+ * Starts redis-server on a free port; `persist` keeps its data across a restart (append-only
+ * file). A free port can be taken between the probe and redis-server's bind (tests start
+ * servers in parallel on a shared machine): then it tries again with another, a few times.
+ */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const port = options.port ?? (await freePort());
   const extra = options.args ?? [];
   const dir = mkdtempSync(join(tmpdir(), 'egnyte-redis-'));
+  let port = options.port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    try {
+      child = await launch(port, dir, options.persist ?? false, extra);
+    } catch (err) {
+      if (options.port !== undefined || attempt >= 5 || !portTaken(err)) throw err;
+      port = await freePort();
+    }
+  }
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
-    process: await launch(port, dir, options.persist ?? false, extra),
+    process: child,
     async stop() {
       if (server.process.exitCode !== null || server.process.signalCode !== null) return;
       const exited = new Promise((resolve) => server.process.once('exit', resolve));
