@@ -30,7 +30,8 @@ const debugLines: string[] = [];
 const originalLog = createDebug.log;
 
 beforeAll(async () => {
-  [cluster, master] = await Promise.all([startRedisCluster(), startRedis()]);
+  // Each assigned as it starts, so that afterAll stops whatever did if the other one fails.
+  await Promise.all([startRedisCluster().then((c) => (cluster = c)), startRedis().then((m) => (master = m))]);
   replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
   createDebug.enable('express-egnyte-auth:*');
   createDebug.log = (...args: unknown[]) => void debugLines.push(format(...args));
@@ -57,7 +58,10 @@ async function ioRedis(url: string): Promise<IoRedis> {
   const client = new IoRedis(url, { lazyConnect: true });
   client.on('error', () => undefined);
   await client.connect();
-  closers.push(() => client.disconnect());
+  // Once only: a second disconnect() leaves a 2 s timer behind.
+  closers.push(() => {
+    if (client.status !== 'end') client.disconnect();
+  });
   return client;
 }
 
@@ -143,7 +147,8 @@ describe.each([
 
   test('a Redis that does not answer in time is still "cannot reach", with the reason in the debug log', async () => {
     const paused = await startRedis();
-    const c = redisCoordination({ client: (await connect(paused.url)) as never, timeoutMs: 200 });
+    const client = await connect(paused.url);
+    const c = redisCoordination({ client: client as never, timeoutMs: 200 });
     paused.process.kill('SIGSTOP');
     try {
       const err = await refusal(c.get('x'));
@@ -152,6 +157,9 @@ describe.each([
       expect(debugLines.join('\n')).toMatch(/express-egnyte-auth:coordination .*timed out after 200 ms/);
     } finally {
       paused.process.kill('SIGCONT');
+      // Let go of the client before its server goes, or it keeps trying to reconnect.
+      if ('destroy' in client) client.destroy();
+      else client.disconnect();
       await paused.stop();
     }
   });

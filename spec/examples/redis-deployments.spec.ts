@@ -67,7 +67,12 @@ let sentinel: RedisSentinelServer;
 const cleanup: Array<() => unknown> = [];
 
 beforeAll(async () => {
-  [egnyte, cluster, sentinel] = await Promise.all([startEgnyteEmulator(), startRedisCluster(), startRedisSentinel()]);
+  // Each assigned as it starts, so that afterAll stops whatever did if another one fails.
+  await Promise.all([
+    startEgnyteEmulator().then((e) => (egnyte = e)),
+    startRedisCluster().then((c) => (cluster = c)),
+    startRedisSentinel().then((s) => (sentinel = s)),
+  ]);
 });
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
