@@ -6,8 +6,9 @@
  *
  * Processes: the emulator, and each app in its own process (express-egnyte-auth and
  * passport-oauth2, on MemoryStore and on connect-redis), plus dedicated processes for the
- * memory and timer counts; a redis-server of its own on a free loopback port. The parent only
- * generates load (autocannon, and a browser loop for sign-ins).
+ * memory and timer counts; a redis-server of its own on a free loopback port, and a 3-master
+ * Redis Cluster of its own for the Redis command counts there. The parent only generates load
+ * (autocannon, and a browser loop for sign-ins).
  *
  * `BENCH_ROUNDS` (default 9) and `BENCH_SECONDS` (default 1: a run of sign-ins; a run of
  * requests takes half) trade time for steadier medians.
@@ -18,12 +19,13 @@ import { redisCommandFigures } from './redis-commands.mjs';
 import { type ServerProcess, startServer } from './support/child.mjs';
 import { printTable } from './support/figures.mjs';
 import { closeLoad } from './support/load.mjs';
-import { type BenchRedis, startRedis } from './support/redis.mjs';
+import { type BenchRedis, startRedis, startRedisClusterBench } from './support/redis.mjs';
 import { guardFigures, signInFigures, type Pace } from './throughput.mjs';
 
 const pace: Pace = { rounds: Number(process.env.BENCH_ROUNDS ?? 9), seconds: Number(process.env.BENCH_SECONDS ?? 1) };
 const started: ServerProcess[] = [];
 let redis: BenchRedis | undefined;
+let cluster: BenchRedis | undefined;
 
 async function server(name: string, config: Record<string, unknown>): Promise<ServerProcess> {
   const child = await startServer(name, config);
@@ -35,6 +37,7 @@ async function stopAll(): Promise<void> {
   await closeLoad();
   await Promise.all(started.map((child) => child.stop()));
   await redis?.stop();
+  await cluster?.stop();
 }
 
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
@@ -58,6 +61,12 @@ try {
   await signInFigures(REDIS, redisApps, pace);
   await redisCommandFigures(REDIS, redis, redisApps.ours, await server('egnyte-app', { ...onRedis, userCacheSeconds: 0 }));
   await memoryFigures(REDIS, await server('egnyte-app', { ...onRedis, trackTimers: true }), 2000, 0.25);
+
+  // Redis Cluster: commands counted over its three masters (throughput is the single server's story).
+  cluster = await startRedisClusterBench();
+  const onCluster = { store: 'redis', redisNodes: cluster.rootNodes, emulatorUrl: emulator.url };
+  const CLUSTER = 'Redis Cluster, 3 masters (node-redis createCluster for sessions and redisCoordination())';
+  await redisCommandFigures(CLUSTER, cluster, await server('egnyte-app', onCluster), await server('egnyte-app', { ...onCluster, userCacheSeconds: 0 }));
 
   const IN_PROCESS = 'In the bench process';
   pureChecks(IN_PROCESS);

@@ -12,4 +12,5 @@ export const log = {
   guard: createDebug('express-egnyte-auth:guard'),
   upstream: createDebug('express-egnyte-auth:upstream'),
   config: createDebug('express-egnyte-auth:config'),
+  coordination: createDebug('express-egnyte-auth:coordination'),
 };

@@ -15,4 +15,4 @@
  * @packageDocumentation
  */
 export { redisCoordination } from './coordination/redis.js';
-export type { IoRedisLike, NodeRedisLike, RedisCoordinationOptions } from './coordination/redis.js';
+export type { IoRedisLike, NodeRedisClusterLike, NodeRedisLike, NodeRedisSentinelLike, RedisCoordinationOptions } from './coordination/redis.js';

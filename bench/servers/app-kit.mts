@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import session, { type Store } from 'express-session';
 import { RedisStore } from 'connect-redis';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { serveCommands } from '../support/child.mjs';
 import { trackTimers } from '../../spec/support/timers.js';
 // The apps need their port in their base URL before they listen.
@@ -17,6 +17,8 @@ export { freePort } from '../../spec/support/redis-server.js';
 export interface AppConfig {
   store: 'memory' | 'redis';
   redisUrl?: string;
+  /** A Redis Cluster's masters: sessions and coordination on `createCluster` instead of `redisUrl`. */
+  redisNodes?: Array<{ host: string; port: number }>;
   emulatorUrl: string;
   /** Count live Timeout resources (async_hooks; slows the process, so only where timers are measured). */
   trackTimers?: boolean;
@@ -31,10 +33,20 @@ export async function redisClient(url: string): Promise<ReturnType<typeof create
   return client;
 }
 
+/** A node-redis cluster client, for an app whose Redis is a Cluster. */
+export async function redisClusterClient(rootNodes: Array<{ host: string; port: number }>): Promise<ReturnType<typeof createCluster>> {
+  const client = createCluster({ rootNodes: rootNodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
 /** The session store both packages are measured on, and the Redis client behind it (if any). */
-export async function sessionStore(config: AppConfig): Promise<{ store: Store | undefined; client: Awaited<ReturnType<typeof redisClient>> | undefined }> {
+export async function sessionStore(
+  config: AppConfig,
+): Promise<{ store: Store | undefined; client: Awaited<ReturnType<typeof redisClient>> | Awaited<ReturnType<typeof redisClusterClient>> | undefined }> {
   if (config.store === 'memory') return { store: undefined, client: undefined }; // express-session's own MemoryStore
-  const client = await redisClient(config.redisUrl as string);
+  const client = config.redisNodes ? await redisClusterClient(config.redisNodes) : await redisClient(config.redisUrl as string);
   return { store: new RedisStore({ client, prefix: 'bench:' }), client };
 }
 

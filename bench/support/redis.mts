@@ -1,22 +1,54 @@
 /**
- * The bench's own redis-server on a free loopback port (no persistence), and Redis's own
- * count of the commands it ran (`INFO commandstats`), which the bench reads instead of timing.
+ * The bench's own redis-server on a free loopback port (no persistence), or its own 3-master
+ * Redis Cluster, and Redis's own count of the commands it ran (`INFO commandstats`, summed
+ * over the masters), which the bench reads instead of timing.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createClient } from 'redis';
+import { startRedisCluster } from '../../spec/support/redis-cluster.js';
 import { freePort } from '../servers/app-kit.mjs';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-/** A running redis-server. */
+/** A running redis-server, or cluster. */
 export interface BenchRedis {
+  /** The server's URL (a cluster: its first master's). */
   readonly url: string;
+  /** A cluster's masters, `host:port` (absent for one server). */
+  readonly rootNodes?: Array<{ host: string; port: number }>;
   /** Resets Redis's command counters (`CONFIG RESETSTAT`). */
   resetStats(): Promise<void>;
   /** Commands run since the last reset, by name, without the bench's own INFO/CONFIG. */
   commandCounts(): Promise<Record<string, number>>;
   stop(): Promise<void>;
+}
+
+function countsOf(info: string, into: Record<string, number>): Record<string, number> {
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    const name = match[1]!;
+    if (name === 'info' || name.startsWith('config')) continue;
+    into[name] = (into[name] ?? 0) + Number(match[2]);
+  }
+  return into;
+}
+
+/** Starts a 3-master Redis Cluster (spec/support/redis-cluster.ts) and resolves once it serves every slot. */
+export async function startRedisClusterBench(): Promise<BenchRedis> {
+  const cluster = await startRedisCluster();
+  const masters = cluster.nodes.map((_, i) => i);
+  return {
+    url: cluster.nodes[0]!.url,
+    rootNodes: cluster.rootNodes,
+    async resetStats() {
+      await Promise.all(masters.map((i) => cluster.cli(i, 'CONFIG', 'RESETSTAT')));
+    },
+    async commandCounts() {
+      const infos = await Promise.all(masters.map((i) => cluster.cli(i, 'INFO', 'commandstats')));
+      return infos.reduce((counts, info) => countsOf(info, counts), {} as Record<string, number>);
+    },
+    stop: () => cluster.stop(),
+  };
 }
 
 /** Starts redis-server and resolves once it accepts connections. */
@@ -34,14 +66,7 @@ export async function startRedis(): Promise<BenchRedis> {
       await client.sendCommand(['CONFIG', 'RESETSTAT']);
     },
     async commandCounts() {
-      const info = await client.sendCommand(['INFO', 'commandstats']);
-      const counts: Record<string, number> = {};
-      for (const match of String(info).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-        const name = match[1]!;
-        if (name === 'info' || name.startsWith('config')) continue;
-        counts[name] = Number(match[2]);
-      }
-      return counts;
+      return countsOf(String(await client.sendCommand(['INFO', 'commandstats'])), {});
     },
     async stop() {
       await client.quit().catch(() => undefined);

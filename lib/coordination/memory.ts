@@ -9,6 +9,7 @@
  * value's own characters (spec/coordination/memory-expiry.spec.ts measures it).
  */
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import { assertOneSlot } from './keys.js';
 import { timerFreeMemoryLimiter } from './memory-limiter.js';
 import { Sweeper } from './sweeper.js';
 import type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './types.js';
@@ -69,6 +70,8 @@ class MemoryCoordination implements EgnyteCoordination {
   }
 
   async claim(lockKey: string, owner: string, ttlMs: number, resultKey?: string): Promise<ClaimAnswer> {
+    // Checked here too, where most tests run, so a layout Redis Cluster refuses fails early.
+    if (resultKey !== undefined) assertOneSlot('claim', [lockKey, resultKey]);
     const result = resultKey === undefined ? undefined : this.read(resultKey);
     if (result !== undefined) return { kind: 'result', value: result };
     if (this.read(lockKey) !== undefined) return { kind: 'held' };
@@ -77,6 +80,7 @@ class MemoryCoordination implements EgnyteCoordination {
   }
 
   async settle(lockKey: string, owner: string, resultKey: string, value: string, ttlMs: number): Promise<void> {
+    assertOneSlot('settle', [lockKey, resultKey]);
     if (ttlMs > 0) this.write(resultKey, value, ttlMs);
     if (this.read(lockKey) === owner) this.entries.delete(lockKey);
   }

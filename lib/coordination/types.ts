@@ -31,21 +31,31 @@ export interface CoordinationLimiterOptions {
 }
 
 /**
- * The atomic operations behind a login's lifecycle. Keys are plain strings; the
- * implementation adds its own prefix. Every operation may reject (the backend is down or
- * slow); callers turn that into `coordination_unavailable`.
+ * The atomic operations behind a login's lifecycle. Keys are plain strings, every one named in
+ * `coordination/keys.ts`; the implementation adds its own prefix. Every operation may reject
+ * (the backend is down or slow); callers turn that into `coordination_unavailable`.
+ *
+ * **One slot per operation.** An operation that takes several keys (`claim` and `settle`:
+ * a lock and a result) may only take keys that share a hash tag (`{...}`, Redis Cluster's
+ * rule: the keys of one script must hash to one slot, and only the tag is hashed when there is
+ * one); `flightKeys()` makes such pairs. Every backend refuses other keys with `invalid_config`
+ * before doing anything, memory included, so a new operation that breaks the rule fails its
+ * first test rather than a cluster in production. A new operation should take one key; if it
+ * must take several, the same rule holds and its backends check it with `assertOneSlot`.
+ * Single-key operations take any key.
  */
 export interface EgnyteCoordination {
   /** `'memory'`, `'redis'`, or another backend's name: for logs. */
   readonly name: string;
   /**
    * Atomically: when `resultKey` holds a value, answers it; else takes `lockKey` for
-   * `owner` for `ttlMs` if nobody holds it; else answers `held`.
+   * `owner` for `ttlMs` if nobody holds it; else answers `held`. `lockKey` and `resultKey`
+   * share a hash tag (see above).
    */
   claim(lockKey: string, owner: string, ttlMs: number, resultKey?: string): Promise<ClaimAnswer>;
   /**
    * Atomically: stores `value` under `resultKey` for `ttlMs` (nothing when `ttlMs` is 0) and
-   * releases `lockKey` if `owner` still holds it.
+   * releases `lockKey` if `owner` still holds it. `lockKey` and `resultKey` share a hash tag.
    */
   settle(lockKey: string, owner: string, resultKey: string, value: string, ttlMs: number): Promise<void>;
   /** The value under `key`, or `undefined`. */

@@ -3,7 +3,9 @@
  * rate-limiter-flexible rejects with a `RateLimiterRes` when a key is over its limit and with
  * an `Error` when its store fails; the two are told apart here, once.
  */
+import { redisErrorWord } from '../coordination/redis-errors.js';
 import { EgnyteAuthError } from '../errors/errors.js';
+import { log } from '../log.js';
 
 /** How often a waiter looks again while a lane's call is in flight on another instance, in ms. */
 export const POLL_MS = 100;
@@ -56,7 +58,12 @@ export async function attempt(run: () => Promise<unknown>, deadline: number): Pr
     if (rejection instanceof EgnyteAuthError) throw rejection;
     const msBeforeNext = (rejection as { msBeforeNext?: unknown })?.msBeforeNext;
     // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error when its store fails.
-    if (rejection instanceof Error || typeof msBeforeNext !== 'number') throw storeFailed();
+    if (rejection instanceof Error || typeof msBeforeNext !== 'number') {
+      // Only the first word of a Redis error (MOVED, NOPERM...) or the error's name: its message may quote keys or a URL.
+      const message = String((rejection as Error | undefined)?.message ?? '');
+      log.coordination('limiter call failed: %s', redisErrorWord(message) ?? (rejection as Error | undefined)?.name ?? typeof rejection);
+      throw storeFailed();
+    }
     return { ok: false, msBeforeNext };
   }
 }

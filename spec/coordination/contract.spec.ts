@@ -1,21 +1,31 @@
 /**
- * The coordination contract, run against both backends: memoryCoordination() and
- * redisCoordination() on a real redis-server (node-redis 5). The flights and login records
- * built on the contract are checked here too, with two Flights per key standing for two
- * app instances (each has its own in-process single-flight).
+ * The coordination contract, run against every backend: memoryCoordination(), and
+ * redisCoordination() with node-redis 5 and with ioredis on each way Redis is run: one
+ * redis-server, a 3-master Redis Cluster, and a master and replica behind Sentinel (all real,
+ * started here). The flights and login records built on the contract are checked here too,
+ * with two Flights per key standing for two app instances (each has its own in-process
+ * single-flight).
  */
 import { Redis as IoRedis } from 'ioredis';
 import { createClient } from 'redis';
 import { memoryCoordination, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { Flights } from '../../lib/coordination/flight.js';
-import { flightKeys } from '../../lib/coordination/keys.js';
+import { flightKeys, loginRecordKey } from '../../lib/coordination/keys.js';
 import { type LiveLogin, LoginRecords } from '../../lib/login/record.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { type ClientKind, type Connected, type RedisDeployment, type RedisTopology, connectIoRedis, connectNodeRedis, startDeployment } from '../support/redis-topology.js';
+
+jest.setTimeout(30_000);
+
+const KINDS: Array<RedisTopology['kind']> = ['standalone', 'cluster', 'sentinel'];
+const CLIENTS: ClientKind[] = ['node-redis', 'ioredis'];
 
 let redis: RedisServer;
 let client: ReturnType<typeof createClient>;
 let ioredis: IoRedis;
+const deployments = new Map<string, RedisDeployment>();
+const connections = new Map<string, Connected<unknown>>();
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -24,8 +34,18 @@ beforeAll(async () => {
   await client.connect();
   ioredis = new IoRedis(redis.url, { lazyConnect: true });
   await ioredis.connect();
+  await Promise.all(
+    KINDS.map(async (kind) => {
+      const deployment = await startDeployment(kind);
+      deployments.set(kind, deployment);
+      connections.set(`${kind} node-redis`, await connectNodeRedis(deployment.topology));
+      connections.set(`${kind} ioredis`, await connectIoRedis(deployment.topology));
+    }),
+  );
 });
 afterAll(async () => {
+  for (const connection of connections.values()) await connection.close();
+  await Promise.all([...deployments.values()].map((d) => d.stop()));
   await client.quit().catch(() => undefined);
   ioredis.disconnect();
   await redis.stop();
@@ -34,11 +54,17 @@ afterAll(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 let n = 0;
 const unique = (name: string): string => `${name}-${process.pid}-${++n}`;
+/** A flight's lock and result keys, as the package makes them: one hash tag for both. */
+const pair = (): { lock: string; result: string } => flightKeys(unique('flight'), unique('id'));
 
 const backends: Array<[string, () => EgnyteCoordination]> = [
   ['memory', () => memoryCoordination()],
-  ['redis (node-redis 5)', () => redisCoordination({ client, prefix: 'contract:' })],
-  ['redis (ioredis)', () => redisCoordination({ client: ioredis, prefix: 'contract-io:' })],
+  ...KINDS.flatMap((kind) =>
+    CLIENTS.map((which): [string, () => EgnyteCoordination] => [
+      `redis ${kind} (${which})`,
+      () => redisCoordination({ client: connections.get(`${kind} ${which}`)!.client as never, prefix: `contract-${kind}-${which}:` }),
+    ]),
+  ),
 ];
 
 describe.each(backends)('%s backend', (_name, make) => {
@@ -48,8 +74,7 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   test('claim: the first caller acquires, the next finds it held, a settled result is answered', async () => {
-    const lock = unique('lock');
-    const result = unique('result');
+    const { lock, result } = pair();
     expect(await c.claim(lock, 'a', 5000, result)).toEqual({ kind: 'acquired' });
     expect(await c.claim(lock, 'b', 5000, result)).toEqual({ kind: 'held' });
     await c.settle(lock, 'a', result, '{"x":1}', 5000);
@@ -57,17 +82,16 @@ describe.each(backends)('%s backend', (_name, make) => {
   });
 
   test('settle by another owner does not free the lock; a lock frees itself after its ttl', async () => {
-    const lock = unique('lock');
+    const { lock, result } = pair();
     expect(await c.claim(lock, 'a', 150)).toEqual({ kind: 'acquired' });
-    await c.settle(lock, 'b', unique('r'), 'v', 0);
+    await c.settle(lock, 'b', result, 'v', 0);
     expect(await c.claim(lock, 'b', 150)).toEqual({ kind: 'held' });
     await sleep(250);
     expect(await c.claim(lock, 'b', 150)).toEqual({ kind: 'acquired' });
   });
 
   test('settle with ttl 0 releases without sharing a result', async () => {
-    const lock = unique('lock');
-    const result = unique('result');
+    const { lock, result } = pair();
     await c.claim(lock, 'a', 5000, result);
     await c.settle(lock, 'a', result, 'v', 0);
     expect(await c.get(result)).toBeUndefined();
@@ -116,6 +140,31 @@ describe.each(backends)('%s backend', (_name, make) => {
     const lock = unique('race');
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => c.claim(lock, `o${i}`, 5000)));
     expect(answers.filter((a) => a.kind === 'acquired')).toHaveLength(1);
+  });
+
+  test('a multi-key operation whose keys share no hash tag is refused (a programming mistake), and changes nothing', async () => {
+    const lock = unique('lock');
+    const result = unique('result');
+    const refused = expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(/hash tag/) });
+    await expect(c.claim(lock, 'a', 5000, result)).rejects.toEqual(refused);
+    await expect(c.settle(lock, 'a', result, 'v', 5000)).rejects.toEqual(refused);
+    // Two keys with different tags are refused too: on a cluster they may live on two masters.
+    await expect(c.claim(`${lock}{a}`, 'a', 5000, `${result}{b}`)).rejects.toEqual(refused);
+    expect(await c.get(lock)).toBeUndefined();
+    expect(await c.get(result)).toBeUndefined();
+    // One key alone needs no tag: a claim without a result key is single-key.
+    expect(await c.claim(lock, 'a', 5000)).toEqual({ kind: 'acquired' });
+  });
+
+  test('keys with any characters: braces in an id do not split a flight across slots', async () => {
+    for (const id of ['}', '{', '{}', '}{', 'a}b{c', '', '%7D', '%']) {
+      const keys = flightKeys('odd', `${id}-${unique('x')}`);
+      expect(await c.claim(keys.lock, 'a', 5000, keys.result)).toEqual({ kind: 'acquired' });
+      await c.settle(keys.lock, 'a', keys.result, id, 5000);
+      expect(await c.claim(keys.lock, 'b', 5000, keys.result)).toEqual({ kind: 'result', value: id });
+      await c.set(loginRecordKey(id), 'r', 5000);
+      expect(await c.get(loginRecordKey(id))).toBe('r');
+    }
   });
 
   test('limiter: points per window, shared by every limiter made with the same prefix', async () => {
@@ -218,6 +267,66 @@ describe.each(backends)('%s backend', (_name, make) => {
       const answers = await Promise.all([records.end(id, 'login_lost'), records.end(id, 'login_lost')]);
       expect(answers.filter((a) => a.ended)).toEqual([{ ended: true, previous: undefined }]);
     });
+  });
+});
+
+describe('deployment specifics', () => {
+  test("on the Cluster, a login's record and its flights hash to one slot, and other logins' to others", async () => {
+    const cluster = deployments.get('cluster')!.cluster!;
+    const slot = async (key: string): Promise<number> => Number(await cluster.cli(0, 'CLUSTER', 'KEYSLOT', `egnyte-auth:${key}`));
+    const slots = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const id = `login-${i}`;
+      const own = await slot(loginRecordKey(id));
+      for (const kind of ['reload', 'refresh']) {
+        expect(await slot(flightKeys(kind, id).lock)).toBe(own);
+        expect(await slot(flightKeys(kind, id).result)).toBe(own);
+      }
+      slots.add(own);
+    }
+    expect(slots.size).toBeGreaterThan(15);
+  });
+
+  test("an ioredis Cluster that reads from replicas (scaleReads): the package's reads still go to masters, as scripts", async () => {
+    const { Cluster } = await import('ioredis');
+    const cluster = deployments.get('cluster')!.cluster!;
+    const replicasFirst = new Cluster(cluster.rootNodes, { scaleReads: 'slave', lazyConnect: true });
+    replicasFirst.on('error', () => undefined);
+    await replicasFirst.connect();
+    try {
+      const c = redisCoordination({ client: replicasFirst, prefix: 'scale-reads:' });
+      await c.set('k', 'v', 5000);
+      await Promise.all(cluster.nodes.map((_, i) => cluster.cli(i, 'CONFIG', 'RESETSTAT')));
+      expect(await c.get('k')).toBe('v');
+      expect(await c.get('missing')).toBeUndefined();
+      const stats = (await Promise.all(cluster.nodes.map((_, i) => cluster.cli(i, 'INFO', 'commandstats')))).join('\n');
+      const count = (name: string, field = 'calls'): number =>
+        [...stats.matchAll(new RegExp(`^cmdstat_${name}:.*\\b${field}=(\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+      const scripts = count('evalsha') - count('evalsha', 'failed_calls') + count('eval');
+      // Both reads ran as scripts on masters (a GET inside a script counts as a GET too).
+      expect(scripts).toBe(2);
+      expect(count('get')).toBe(scripts);
+    } finally {
+      replicasFirst.disconnect();
+    }
+  });
+
+  test('an ioredis Sentinel client without failoverDetector: warned once, at start-up', async () => {
+    const sentinel = deployments.get('sentinel')!.sentinel!;
+    const warnings: Array<{ message: string; code?: string; type?: string }> = [];
+    const spy = jest.spyOn(process, 'emitWarning').mockImplementation(((message: string, options?: { code?: string; type?: string }) => {
+      warnings.push({ message, ...options });
+    }) as typeof process.emitWarning);
+    const clients = [0, 1].map(() => new IoRedis({ sentinels: [sentinel.sentinel], name: sentinel.name, lazyConnect: true }));
+    try {
+      for (const c of clients) redisCoordination({ client: c });
+      redisCoordination({ client: connections.get('sentinel ioredis')!.client as IoRedis });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ type: 'EgnyteAuthWarning', code: 'EGNYTE_AUTH_SENTINEL_FAILOVER', message: expect.stringMatching(/failoverDetector: true/) });
+    } finally {
+      spy.mockRestore();
+      for (const c of clients) c.disconnect();
+    }
   });
 });
 

@@ -8,18 +8,18 @@ import { once } from 'node:events';
 import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
-import { createClient } from 'redis';
 import { egnyteAuth, egnyteErrorHandler, egnyteSessionStore, requireEgnyteUser } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { emulatorEndpoints } from '../../lib/testing/index.js';
+import type { createClient } from 'redis';
+import { appClientsFromEnv } from './redis-topology.js';
 
 const env = process.env;
 const name = env.INSTANCE_NAME ?? 'instance';
 const emulatorUrl = env.EMULATOR_URL!;
 
-const client = createClient({ url: env.REDIS_URL! });
-client.on('error', () => undefined);
-await client.connect();
+// One server, a Cluster or Sentinel; node-redis or ioredis for coordination (see redis-topology.ts).
+const redis = await appClientsFromEnv(env);
 
 const app = express();
 // Issue 18's specs send clients' addresses as a proxy on loopback reports them: trusted only when asked.
@@ -30,7 +30,7 @@ const { port } = server.address() as { port: number };
 
 app.use(
   session({
-    store: egnyteSessionStore(new RedisStore({ client, prefix: 'sess:' })),
+    store: egnyteSessionStore(new RedisStore({ client: redis.sessions, prefix: 'sess:' })),
     secret: env.SESSION_SECRET!,
     resave: false,
     saveUninitialized: false,
@@ -40,7 +40,7 @@ app.use(
 const seconds = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
 /** What the hooks saw, in one Redis list for every instance: the specs count them across processes. */
 const record = (event: Record<string, unknown>): void => {
-  void client.rPush('test:events', JSON.stringify({ instance: name, ...event })).catch(() => undefined);
+  void (redis.sessions as ReturnType<typeof createClient>).rPush('test:events', JSON.stringify({ instance: name, ...event })).catch(() => undefined);
 };
 const auth = egnyteAuth({
   clientId: env.CLIENT_ID!,
@@ -50,7 +50,7 @@ const auth = egnyteAuth({
   apiWaitMs: Number(env.API_WAIT_MS ?? 10_000),
   revokeOnLogout: env.REVOKE_ON_LOGOUT === 'true',
   endpoints: emulatorEndpoints(emulatorUrl),
-  coordination: redisCoordination({ client, timeoutMs: 2000 }),
+  coordination: redisCoordination({ client: redis.coordination, timeoutMs: 2000 }),
   ...(seconds('MAX_SESSION_AGE') !== undefined ? { maxSessionAge: seconds('MAX_SESSION_AGE') } : {}),
   ...(seconds('IDLE_TIMEOUT') !== undefined ? { idleTimeout: seconds('IDLE_TIMEOUT') } : {}),
   ...(seconds('USER_CACHE_SECONDS') !== undefined ? { userCacheSeconds: seconds('USER_CACHE_SECONDS') } : {}),
@@ -102,5 +102,5 @@ process.stdout.write(`${JSON.stringify({ port })}\n`);
 
 process.on('SIGTERM', () => {
   server.closeAllConnections();
-  server.close(() => void client.quit().finally(() => process.exit(0)));
+  server.close(() => void redis.close().finally(() => process.exit(0)));
 });

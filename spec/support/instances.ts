@@ -1,6 +1,7 @@
 /**
- * Several app processes (spec/support/instance-app.ts) sharing one redis-server and one
- * emulator, and a cookie jar that spreads requests over them round-robin.
+ * Several app processes (spec/support/instance-app.ts) sharing one Redis (a redis-server, or
+ * a Cluster or Sentinel deployment: pass `topologyEnv()` of redis-topology.ts in `env`) and
+ * one emulator, and a cookie jar that spreads requests over them round-robin.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
