@@ -17,6 +17,7 @@ import {
   checkRegion,
   checkScope,
   checkSeconds,
+  checkTokenKeys,
   isNonEmptyString,
 } from './checks.js';
 import { ENHANCED_AUTH_URLS } from './defaults.js';
@@ -71,12 +72,15 @@ export interface ResolvedConfig {
   idleTimeoutMs: number | undefined;
   /** Send a PKCE challenge with every authorization request. */
   pkce: boolean;
+  /** The secrets tokens are sealed with, the first sealing (`undefined`: `clientSecret` alone). Never logged. */
+  tokenKeys: readonly string[] | undefined;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
   'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs', 'pkce',
+  'tokenKeys',
 ]);
 const HOOKS = ['afterCallback', 'onLogin', 'onLogout'] as const;
 
@@ -130,6 +134,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   const coordination = checkCoordination(given.coordination, problems);
   const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
   const idleTimeoutMs = checkSeconds('idleTimeout', given.idleTimeout, problems);
+  const tokenKeys = checkTokenKeys(given.tokenKeys, given.clientSecret, problems);
 
   if (problems.list.length > 0) {
     throw new EgnyteAuthError(
@@ -176,5 +181,6 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     maxSessionAgeMs,
     idleTimeoutMs,
     pkce: (given.pkce as boolean | undefined) ?? true,
+    tokenKeys,
   });
 }

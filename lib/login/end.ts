@@ -33,10 +33,29 @@ export interface EndContext {
   domain?: string | undefined;
 }
 
-/** The sealed tokens to revoke when the record is gone: the request's session's recovery copy. */
+/** The sealed tokens to revoke when the record is gone or does not open: the request's session's recovery copy. */
 function recoveryCopy(req: Request | undefined, loginId: string): string | undefined {
   const login = req?.session?.egnyte?.login;
   return login?.id === loginId ? login.recovery?.tokens : undefined;
+}
+
+/**
+ * The first of the sealed values that opens: the record's, else the session's copy (a record
+ * altered in the backend leaves the session's copy to revoke). Logged by cause, never by value.
+ */
+function openFirst(runtime: Runtime, loginId: string, candidates: ReadonlyArray<string | undefined>): EgnyteTokenSet | undefined {
+  let tried = false;
+  for (const sealed of candidates) {
+    if (sealed === undefined) continue;
+    tried = true;
+    try {
+      return runtime.seal.open(loginId, sealed);
+    } catch {
+      // the next one
+    }
+  }
+  if (tried) log.login('the ended login\'s tokens could not be read: not revoked');
+  return undefined;
 }
 
 /** Revokes the refresh token, then the access token (best effort: ending must not depend on Egnyte). */
@@ -69,18 +88,13 @@ export async function endLogin(runtime: Runtime, loginId: string, reason: EndRea
   const { ended, previous } = await runtime.records.end(loginId, reason);
   runtime.reloads.forget(loginId);
   runtime.refreshes.forget(loginId);
-  const sealed = previous?.tokens ?? recoveryCopy(context.req, loginId);
+  const sealed = [previous?.tokens, recoveryCopy(context.req, loginId)];
   dropFromSession(context.req, loginId);
   if (!ended) return false;
   log.login('login ended: %s', reason);
   const domain = previous?.domain ?? context.domain;
-  if (sealed !== undefined && domain !== undefined && runtime.config.revokeOnLogout) {
-    let tokens: EgnyteTokenSet | undefined;
-    try {
-      tokens = runtime.seal.open(loginId, sealed);
-    } catch {
-      log.login('the ended login\'s tokens could not be read: not revoked');
-    }
+  if (domain !== undefined && runtime.config.revokeOnLogout) {
+    const tokens = openFirst(runtime, loginId, sealed);
     if (tokens) await revokeTokens(runtime, domain, tokens);
   }
   if (reason !== 'sign_in_failed' && domain !== undefined) {

@@ -63,7 +63,7 @@ export type LoginState = { kind: 'live'; login: LiveLogin; raw: string } | { kin
 
 const ABSENT: LoginState = Object.freeze({ kind: 'absent' });
 const END_REASONS: ReadonlySet<string> = new Set<EndReason>([
-  'logout', 'signed_in_again', 'max_session_age', 'idle_timeout', 'token_refused', 'domain_not_allowed', 'login_lost', 'sign_in_failed',
+  'logout', 'signed_in_again', 'max_session_age', 'idle_timeout', 'token_refused', 'domain_not_allowed', 'login_lost', 'token_unreadable', 'sign_in_failed',
 ]);
 /** Compare-and-set retries before a transition gives up: each retry means another writer won a race, which settles fast. */
 const MAX_RETRIES = 8;
@@ -135,6 +135,11 @@ export class LoginRecords {
   /** What 0.1.0 left under the login's old key (for migrating its sessions). */
   async readLegacy(loginId: string): Promise<LegacyState> {
     return decodeLegacyState(await this.coordination.get(legacyLoginRecordKey(loginId)));
+  }
+
+  /** Deletes what 0.1.0 left under the login's old key (its tokens in the clear), once migrated. */
+  async forgetLegacy(loginId: string): Promise<void> {
+    await this.coordination.delete(legacyLoginRecordKey(loginId));
   }
 
   /**
