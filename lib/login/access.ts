@@ -77,12 +77,15 @@ async function restore(runtime: Runtime, loginId: string, context: AccessContext
 }
 
 /**
- * Brings the session's recovery copy up to the record: a newer version, or the same tokens sealed
- * again with a newer key (the session is written at the end of the request).
+ * Brings the session's recovery copy up to the record's version, or (`resealed`) to the same
+ * version sealed again with the first key by this request (the session is written at the end of
+ * the request). Never to another value of the same version otherwise: a record altered in the
+ * backend must not overwrite the copy that can still revoke the login's tokens.
  */
-function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin): void {
+function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin, resealed = false): void {
   const login = sessionLogin(context, loginId);
-  if (login && (login.recovery?.version ?? 0) <= live.version && login.recovery?.tokens !== live.tokens) login.recovery = { version: live.version, tokens: live.tokens };
+  const held = login?.recovery?.version ?? 0;
+  if (login && (held < live.version || (resealed && held === live.version))) login.recovery = { version: live.version, tokens: live.tokens };
 }
 
 /** The login's token set, or `undefined` (logged by cause, never by value) when it does not open. */
@@ -119,7 +122,7 @@ async function sealedWithFirstKey(runtime: Runtime, loginId: string, login: Live
   }
   if (state.kind !== 'live' || state.login.tokens !== sealed) return login;
   log.login('login tokens sealed again with the first key');
-  keepRecovery(context, loginId, state.login);
+  keepRecovery(context, loginId, state.login, true);
   return state.login;
 }
 
