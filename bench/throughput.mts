@@ -35,13 +35,21 @@ const SIGN_IN_WARM_UP_SECONDS = 6;
 
 const perSecond = (value: number): string => `${value.toFixed(0)}/s`;
 
+/** Requests per path and round in the fetch figure: each calls the emulator, so a round takes longer. */
+const FETCH_CYCLES = 800;
+
+/** One round of `cycles` metered requests per path: CPU per request of each. */
+async function meteredRound(app: ServerProcess, paths: readonly string[], cookie: string, cycles: number): Promise<PathCpu> {
+  await app.ask('meter', 'start');
+  await alternatingRequests(app.url, paths, cookie, cycles);
+  return app.ask<PathCpu>('meter', 'read');
+}
+
 /** Rounds of metered requests per path, the first of them a warm-up that is not counted. */
 async function cpuPerRequest(app: ServerProcess, paths: readonly string[], cookie: string, rounds: number): Promise<Record<string, number[]>> {
   const perRound: Record<string, number[]> = Object.fromEntries(paths.map((path) => [path, []]));
   for (let round = 0; round <= rounds; round++) {
-    await app.ask('meter', 'start');
-    await alternatingRequests(app.url, paths, cookie, REQUEST_CYCLES);
-    const metered = await app.ask<PathCpu>('meter', 'read');
+    const metered = await meteredRound(app, paths, cookie, REQUEST_CYCLES);
     if (round === 0) continue;
     for (const path of paths) perRound[path]!.push(metered[path]!.cpuMicros / metered[path]!.requests);
   }
@@ -100,5 +108,38 @@ export async function signInFigures(section: string, apps: Contenders, pace: Pac
   record(section, 'full sign-ins per second vs passport-oauth2', pairedRatio(s.ours, s.passport), 'x', `passport-oauth2 ${perSecond(median(s.passport))} (${us('passport')}), ours ${perSecond(median(s.ours))} (${us('ours')})`, {
     op: '>=',
     value: 1,
+  });
+}
+
+/** Two apps alike but for how they keep tokens: encrypted (the package as it is) and plain JSON (as before issue 19). */
+export interface FetchContenders {
+  sealed: ServerProcess;
+  plain: ServerProcess;
+}
+
+/**
+ * One `req.egnyte.fetch` (userinfo on the emulator, a token that needs no refresh) with and
+ * without encryption at rest: CPU per request of each app's `/fetch`, metered like the guard
+ * figures, the two apps taking turns round by round in mirrored order. The difference is the
+ * one decryption a call makes.
+ */
+export async function fetchFigures(section: string, apps: FetchContenders, pace: Pace): Promise<void> {
+  const answer = await fetch(`${apps.plain.url}/bench/plain-seal`, { method: 'POST' });
+  if (!answer.ok) throw new Error(`plain-seal answered ${answer.status}`);
+  const cookies = { sealed: await signInOnce(apps.sealed.url, OURS_LOGIN), plain: await signInOnce(apps.plain.url, OURS_LOGIN) };
+  const cpu: Record<'sealed' | 'plain', number[]> = { sealed: [], plain: [] };
+  const names = ['sealed', 'plain'] as const;
+  // A round each first: warm-up, not counted.
+  for (const name of names) await meteredRound(apps[name], ['/fetch'], cookies[name], FETCH_CYCLES);
+  for (let round = 0; round < pace.rounds; round++) {
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      const { requests, cpuMicros } = (await meteredRound(apps[name], ['/fetch'], cookies[name], FETCH_CYCLES))['/fetch']!;
+      cpu[name].push(cpuMicros / requests);
+    }
+  }
+  const us = (samples: number[]): string => `${median(samples).toFixed(1)} µs`;
+  record(section, 'one req.egnyte.fetch, tokens encrypted vs plain JSON (CPU)', pairedRatio(cpu.sealed, cpu.plain), 'x', `CPU per request: plain ${us(cpu.plain)}, encrypted ${us(cpu.sealed)}`, {
+    op: '<=',
+    value: 1.05,
   });
 }

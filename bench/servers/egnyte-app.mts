@@ -4,7 +4,14 @@
  * `requireEgnyteUser()`: the router alone is `/plain` against `/base`, the guard `/me` against
  * `/plain`, all on one store and one session. On Redis, `redisCoordination()` coordinates
  * logins through the same client, as an app with several instances would.
+ *
+ * With `fetchBench`, `/fetch` makes one `req.egnyte.fetch` (userinfo, unpaced: `apiLimits` out
+ * of the way), and `POST /bench/plain-seal`, asked before anyone signs in, makes this process
+ * keep tokens as plain JSON, as before issue 19: the cost of the encryption is one app's
+ * `/fetch` against the other's.
  */
+import type { EgnyteTokenSet } from '../../lib/index.js';
+import type * as Runtime from '../../lib/runtime.js';
 import { childConfig } from '../support/child.mjs';
 import { auth, redis, testing } from '../support/package.mjs';
 import { type AppConfig, appWithSession, baseRoute, freePort, listenAndServe, plainRoute, sessionStore } from './app-kit.mjs';
@@ -17,7 +24,16 @@ interface EgnyteAppConfig extends AppConfig {
   userCacheSeconds?: number;
   /** Use Node's own fetch instead of the default client (to measure what the client saves). */
   nodeFetch?: boolean;
+  /** Serve `/fetch` and `/bench/plain-seal` (see the module comment). */
+  fetchBench?: boolean;
 }
+
+/** Tokens as plain JSON, the way they were kept before issue 19 (the same interface as the package's seal). */
+const PLAIN_SEAL = {
+  seal: (_loginId: string, tokens: unknown): string => JSON.stringify(tokens),
+  open: (_loginId: string, sealed: string): EgnyteTokenSet => JSON.parse(sealed) as EgnyteTokenSet,
+  isCurrent: (): boolean => true,
+};
 
 const config = childConfig<EgnyteAppConfig>();
 const port = await freePort();
@@ -37,11 +53,26 @@ app.use(
     ...(config.nodeFetch ? { fetch: (url: string, init?: RequestInit) => globalThis.fetch(url, init) } : {}),
     // With Redis sessions the app runs several instances' way: Redis coordinates them too.
     ...(client ? { coordination: redisCoordination({ client }) } : {}),
+    ...(config.fetchBench ? { apiLimits: { perSecond: 1_000_000, perDay: 0 } } : {}),
   }),
 );
+if (config.fetchBench) {
+  const { findRuntime } = (await import(new URL('../../dist/runtime.js', import.meta.url).href)) as typeof Runtime;
+  app.post('/bench/plain-seal', (req, res) => {
+    findRuntime(req)!.runtime.seal = PLAIN_SEAL;
+    res.json({ ok: true });
+  });
+}
 plainRoute(app);
 app.get('/me', requireEgnyteUser(), (req, res) => {
   res.json({ id: req.egnyte!.user.id });
 });
+if (config.fetchBench) {
+  app.get('/fetch', requireEgnyteUser(), async (req, res) => {
+    const answer = await req.egnyte!.fetch('/pubapi/v1/userinfo');
+    await answer.arrayBuffer();
+    res.status(answer.status).json({ ok: answer.ok });
+  });
+}
 app.use(egnyteErrorHandler());
 await listenAndServe(app, port, config);
