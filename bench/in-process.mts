@@ -79,8 +79,8 @@ export async function sealCost(section: string): Promise<void> {
   const { tokenSealFor } = (await import(new URL('../dist/login/token-seal.js', import.meta.url).href)) as typeof TokenSealModule;
   const seal = tokenSealFor({ clientSecret: 'bench-client-secret', tokenKeys: ['bench-key-0123456789abcdef0123456789abcdef'] });
   const tokens = { accessToken: 'a'.repeat(43), refreshToken: 'r'.repeat(43), tokenType: 'bearer', expiresAt: Date.now() + 2_592_000_000, scope: 'Egnyte.user Egnyte.filesystem' };
-  const loginId = 'bench-login-id-0123456';
-  const sealed = seal.seal(loginId, tokens);
+  const owner = { loginId: 'bench-login-id-0123456', domain: 'acme.egnyte.com' };
+  const sealed = seal.seal(owner, tokens);
   const perCall = (fn: () => unknown): number => {
     const runs = 20_000;
     for (let i = 0; i < 2000; i++) fn(); // warm-up
@@ -92,7 +92,7 @@ export async function sealCost(section: string): Promise<void> {
     }
     return best;
   };
-  const open = perCall(() => seal.open(loginId, sealed));
-  const sealing = perCall(() => seal.seal(loginId, tokens));
+  const open = perCall(() => seal.open(owner, sealed));
+  const sealing = perCall(() => seal.seal(owner, tokens));
   record(section, 'opening one sealed token set (AES-256-GCM), per use of a token', open, 'µs', `sealing one (sign-in, refresh): ${sealing.toFixed(2)} µs`);
 }

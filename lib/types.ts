@@ -181,9 +181,10 @@ export interface EgnyteLoginEvent {
  * - `domain_not_allowed`: `allowedDomains` no longer allows the login's domain;
  * - `login_lost`: the coordination backend no longer knows the login (it lost its data): the
  *   user signs in again;
- * - `token_unreadable`: the login's stored tokens do not decrypt: their key was removed from
- *   `tokenKeys` (or `clientSecret` changed without `tokenKeys`), or the stored value was altered
- *   or copied from another login. The user signs in again.
+ * - `token_unreadable`: the login's stored tokens cannot be used: they do not decrypt (their key
+ *   was removed from `tokenKeys`, or `clientSecret` changed without `tokenKeys`), or what the
+ *   stores hold of the login was altered (the tokens, their domain) or copied from another login.
+ *   The user signs in again.
  */
 export type EgnyteLogoutReason =
   | 'logout'

@@ -4,7 +4,7 @@
  * `clientSecret`; every way a value can fail to open is a TokenUnreadableError that names the
  * cause and never the value.
  */
-import { TokenUnreadableError, tokenSealFor, type TokenSeal } from '../lib/login/token-seal.js';
+import { TokenUnreadableError, tokenSealFor, type TokenOwner, type TokenSeal } from '../lib/login/token-seal.js';
 import type { EgnyteTokenSet } from '../lib/index.js';
 import { itemsHoldingTokens, piecesOf } from './support/token-scan.js';
 
@@ -17,13 +17,13 @@ const TOKENS: EgnyteTokenSet = {
 };
 const KEY_1 = 'key-one-0123456789abcdef0123456789abcdef';
 const KEY_2 = 'key-two-0123456789abcdef0123456789abcdef';
-const LOGIN = 'login-aaaaaaaaaaaaaaaaaaaaaaaa';
-const OTHER_LOGIN = 'login-bbbbbbbbbbbbbbbbbbbbbbbb';
+const LOGIN: TokenOwner = { loginId: 'login-aaaaaaaaaaaaaaaaaaaaaaaa', domain: 'acme.egnyte.com' };
+const OTHER_LOGIN: TokenOwner = { loginId: 'login-bbbbbbbbbbbbbbbbbbbbbbbb', domain: 'acme.egnyte.com' };
 
 /** The cause `open` throws with, or `'opened'`. */
-function openCause(seal: TokenSeal, loginId: string, sealed: string): string {
+function openCause(seal: TokenSeal, owner: TokenOwner, sealed: string): string {
   try {
-    seal.open(loginId, sealed);
+    seal.open(owner, sealed);
     return 'opened';
   } catch (err) {
     expect(err).toBeInstanceOf(TokenUnreadableError);
@@ -56,7 +56,16 @@ test('every seal takes a fresh nonce: 2,000 seals of one token set, 2,000 differ
 test('a value copied to another login does not open there', () => {
   const seal = tokenSealFor({ clientSecret: 'emulator-secret' });
   expect(openCause(seal, OTHER_LOGIN, seal.seal(LOGIN, TOKENS))).toBe('does_not_open');
-  expect(openCause(seal, '', seal.seal(LOGIN, TOKENS))).toBe('does_not_open');
+  expect(openCause(seal, { ...LOGIN, loginId: '' }, seal.seal(LOGIN, TOKENS))).toBe('does_not_open');
+});
+
+test('a value whose login now names another domain does not open (its tokens would be sent there)', () => {
+  const seal = tokenSealFor({ clientSecret: 'emulator-secret' });
+  const sealed = seal.seal(LOGIN, TOKENS);
+  for (const domain of ['evil.egnyte.com', 'acme.egnyte.com.evil.example', 'acme.qa-egnyte.com', '']) expect(openCause(seal, { ...LOGIN, domain }, sealed)).toBe('does_not_open');
+  // The boundary between id and domain is fixed: moving characters across it changes the binding.
+  const shifted = { loginId: `${LOGIN.loginId}a`, domain: LOGIN.domain.slice(1) };
+  expect(openCause(seal, shifted, seal.seal({ loginId: LOGIN.loginId, domain: `a${LOGIN.domain.slice(1)}` }, TOKENS))).toBe('does_not_open');
 });
 
 test('any byte changed (nonce, ciphertext, tag), cut off or added: it does not open', () => {

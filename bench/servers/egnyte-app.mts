@@ -30,8 +30,8 @@ interface EgnyteAppConfig extends AppConfig {
 
 /** Tokens as plain JSON, the way they were kept before issue 19 (the same interface as the package's seal). */
 const PLAIN_SEAL = {
-  seal: (_loginId: string, tokens: unknown): string => JSON.stringify(tokens),
-  open: (_loginId: string, sealed: string): EgnyteTokenSet => JSON.parse(sealed) as EgnyteTokenSet,
+  seal: (_owner: unknown, tokens: unknown): string => JSON.stringify(tokens),
+  open: (_owner: unknown, sealed: string): EgnyteTokenSet => JSON.parse(sealed) as EgnyteTokenSet,
   isCurrent: (): boolean => true,
 };
 

@@ -89,18 +89,24 @@ function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin, 
 }
 
 /** The login's token set, or `undefined` (logged by cause, never by value) when it does not open. */
-function openTokens(runtime: Runtime, loginId: string, sealed: string): EgnyteTokenSet | undefined {
+function openTokens(runtime: Runtime, loginId: string, login: LiveLogin): EgnyteTokenSet | undefined {
   try {
-    return runtime.seal.open(loginId, sealed);
+    return runtime.seal.open({ loginId, domain: login.domain }, login.tokens);
   } catch (err) {
     log.login('login tokens unreadable: %s', err instanceof TokenUnreadableError ? err.why : 'error');
     return undefined;
   }
 }
 
-/** The login's token set; when it does not open, the login ends (`token_unreadable`) and `login_required` is thrown. */
+/**
+ * The login's token set; when it does not open, or the caller's session names another domain
+ * than the record (one of them was altered: the tokens would go there), the login ends
+ * (`token_unreadable`) and `login_required` is thrown.
+ */
 async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, context: AccessContext): Promise<EgnyteTokenSet> {
-  const tokens = openTokens(runtime, loginId, login.tokens);
+  const matches = context.domain === undefined || context.domain === login.domain;
+  if (!matches) log.login('login tokens unreadable: the session names another domain than the record');
+  const tokens = matches ? openTokens(runtime, loginId, login) : undefined;
   if (tokens) return tokens;
   await endLogin(runtime, loginId, 'token_unreadable', { ...context, domain: login.domain });
   throw loginEnded();
@@ -113,10 +119,10 @@ async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, 
  */
 async function sealedWithFirstKey(runtime: Runtime, loginId: string, login: LiveLogin, tokens: EgnyteTokenSet, context: AccessContext): Promise<LiveLogin> {
   if (runtime.seal.isCurrent(login.tokens)) return login;
-  const sealed = runtime.seal.seal(loginId, tokens);
+  const sealed = runtime.seal.seal({ loginId, domain: login.domain }, tokens);
   let state: LoginState;
   try {
-    state = await runtime.records.update(loginId, (live) => (live.tokens === login.tokens ? { ...live, tokens: sealed } : undefined));
+    state = await runtime.records.update(loginId, (live) => (live.tokens === login.tokens && live.domain === login.domain ? { ...live, tokens: sealed } : undefined));
   } catch {
     return login;
   }
@@ -191,7 +197,7 @@ export async function tokenRefused(runtime: Runtime, loginId: string, used: numb
   const state = await runtime.records.read(loginId);
   let reason: 'token_refused' | 'token_unreadable' = 'token_refused';
   if (state.kind === 'live' && state.login.version > used) {
-    const newer = openTokens(runtime, loginId, state.login.tokens);
+    const newer = openTokens(runtime, loginId, state.login);
     if (newer && !isExpired(newer, Date.now())) return true;
     if (!newer) reason = 'token_unreadable';
   }

@@ -39,17 +39,25 @@ function recoveryCopy(req: Request | undefined, loginId: string): string | undef
   return login?.id === loginId ? login.recovery?.tokens : undefined;
 }
 
+/** A sealed token set and the domain it says it belongs to. */
+interface SealedCopy {
+  sealed: string | undefined;
+  domain: string | undefined;
+}
+
 /**
- * The first of the sealed values that opens: the record's, else the session's copy (a record
- * altered in the backend leaves the session's copy to revoke). Logged by cause, never by value.
+ * The first of the sealed copies that opens, with its domain: the record's, else the session's
+ * (a record altered in the backend leaves the session's copy to revoke). Each opens only for the
+ * domain it was sealed for, so tokens are revoked only where they came from. Logged by cause,
+ * never by value.
  */
-function openFirst(runtime: Runtime, loginId: string, candidates: ReadonlyArray<string | undefined>): EgnyteTokenSet | undefined {
+function openFirst(runtime: Runtime, loginId: string, copies: readonly SealedCopy[]): { tokens: EgnyteTokenSet; domain: string } | undefined {
   let tried = false;
-  for (const sealed of candidates) {
-    if (sealed === undefined) continue;
+  for (const { sealed, domain } of copies) {
+    if (sealed === undefined || domain === undefined) continue;
     tried = true;
     try {
-      return runtime.seal.open(loginId, sealed);
+      return { tokens: runtime.seal.open({ loginId, domain }, sealed), domain };
     } catch {
       // the next one
     }
@@ -88,14 +96,17 @@ export async function endLogin(runtime: Runtime, loginId: string, reason: EndRea
   const { ended, previous } = await runtime.records.end(loginId, reason);
   runtime.reloads.forget(loginId);
   runtime.refreshes.forget(loginId);
-  const sealed = [previous?.tokens, recoveryCopy(context.req, loginId)];
+  const copies: SealedCopy[] = [
+    { sealed: previous?.tokens, domain: previous?.domain },
+    { sealed: recoveryCopy(context.req, loginId), domain: context.domain },
+  ];
   dropFromSession(context.req, loginId);
   if (!ended) return false;
   log.login('login ended: %s', reason);
   const domain = previous?.domain ?? context.domain;
-  if (domain !== undefined && runtime.config.revokeOnLogout) {
-    const tokens = openFirst(runtime, loginId, sealed);
-    if (tokens) await revokeTokens(runtime, domain, tokens);
+  if (runtime.config.revokeOnLogout) {
+    const opened = openFirst(runtime, loginId, copies);
+    if (opened) await revokeTokens(runtime, opened.domain, opened.tokens);
   }
   if (reason !== 'sign_in_failed' && domain !== undefined) {
     const event: EgnyteLogoutEvent = { req: context.req, user: context.user, domain, loginId, reason };

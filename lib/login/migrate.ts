@@ -50,7 +50,7 @@ export async function migrateLegacyLogin(runtime: Runtime, req: Request, legacy:
   const state = await records.create(id, {
     version: Math.max(old.kind === 'live' ? old.version : 0, legacy.tokensVersion ?? 1, 1),
     domain: legacy.domain,
-    tokens: seal.seal(id, tokens),
+    tokens: seal.seal({ loginId: id, domain: legacy.domain }, tokens),
     loggedInAt: legacy.loggedInAt,
     lastSeenAt: now,
     endsAt: endsAtOf(legacy.loggedInAt, now, windowMs, config),

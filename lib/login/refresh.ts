@@ -62,7 +62,7 @@ export async function refreshLogin(runtime: Runtime, loginId: string, seen: Live
   const current = state.login;
   let held: EgnyteTokenSet;
   try {
-    held = seal.open(loginId, current.tokens);
+    held = seal.open({ loginId, domain: current.domain }, current.tokens);
   } catch {
     // The caller ends the login (`token_unreadable`); the value itself is never logged.
     return UNREADABLE;
@@ -79,7 +79,7 @@ export async function refreshLogin(runtime: Runtime, loginId: string, seen: Live
     }
     return outcome;
   }
-  const sealed = seal.seal(loginId, tokens);
+  const sealed = seal.seal({ loginId, domain: current.domain }, tokens);
   const after = await records.update(loginId, (live) => (live.version === current.version ? { ...live, version: live.version + 1, tokens: sealed } : undefined));
   // Ours, or another instance's newer set: either way the record holds fresh tokens. (Another's
   // win leaves ours unrevoked: without rotation both sets share one refresh token, and revoking

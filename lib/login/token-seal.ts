@@ -4,9 +4,10 @@
  * request that does not call Egnyte.
  *
  * What a sealed value is: `t1.<key id>.<nonce, ciphertext and tag, base64url>`. The nonce is 12
- * fresh random bytes per seal. The additional data binds the value to its format, its key id and
- * the login id it was sealed for: a value copied to another login (or into anything else this
- * package may seal one day) does not open, and neither does one with a single bit changed.
+ * fresh random bytes per seal. The additional data binds the value to its format, its key id, the
+ * login id it was sealed for and that login's Egnyte domain: a value copied to another login (or
+ * into anything else this package may seal one day) does not open, nor one whose record now names
+ * another domain (which would send the tokens there), nor one with a single bit changed.
  *
  * Who holds sealed values: the login's record in the coordination backend (record.ts) and the
  * session's recovery copy of it; nothing else holds tokens. Who can open one: an `egnyteAuth()`
@@ -25,12 +26,19 @@ import type { EgnyteTokenSet } from '../session/types.js';
 
 /** Seals and opens token sets for one `egnyteAuth()`. */
 export interface TokenSeal {
-  /** The stored form of `tokens` for `loginId`. */
-  seal(loginId: string, tokens: EgnyteTokenSet): string;
-  /** The token set of `loginId` back; throws {@link TokenUnreadableError} when `sealed` does not open for it. */
-  open(loginId: string, sealed: string): EgnyteTokenSet;
+  /** The stored form of `tokens` for the login `owner`. */
+  seal(owner: TokenOwner, tokens: EgnyteTokenSet): string;
+  /** The token set of `owner` back; throws {@link TokenUnreadableError} when `sealed` does not open for it. */
+  open(owner: TokenOwner, sealed: string): EgnyteTokenSet;
   /** True when `sealed` was sealed with the key that seals now (nothing is decrypted). */
   isCurrent(sealed: string): boolean;
+}
+
+/** The login a token set belongs to, as its record names it: what a sealed value is bound to. */
+export interface TokenOwner {
+  loginId: string;
+  /** The login's Egnyte domain, where its tokens are sent. */
+  domain: string;
 }
 
 /** Why a sealed value did not open, as logs may name it (never the value). */
@@ -39,7 +47,7 @@ export type UnreadableCause = 'not_sealed' | 'unknown_key' | 'does_not_open';
 const CAUSES: Readonly<Record<UnreadableCause, string>> = {
   not_sealed: 'not a sealed token set',
   unknown_key: 'sealed with a key this instance does not have (removed from tokenKeys, or clientSecret changed)',
-  does_not_open: 'does not open (damaged, or sealed for another login)',
+  does_not_open: 'does not open (damaged, or sealed for another login or domain)',
 };
 
 /** A sealed token set that does not open. Its message names the cause, never the value. */
@@ -81,8 +89,9 @@ function deriveKey(secret: string): SealKey {
   return { id, key };
 }
 
-function additionalData(header: string, loginId: string): Buffer {
-  return Buffer.from(`express-egnyte-auth tokens\0${header}${loginId}`, 'utf8');
+/** Login ids are base64url and domains host names: joined by NUL, no two owners give the same bytes. */
+function additionalData(header: string, { loginId, domain }: TokenOwner): Buffer {
+  return Buffer.from(`express-egnyte-auth tokens\0${header}${loginId}\0${domain}`, 'utf8');
 }
 
 class AesGcmTokenSeal implements TokenSeal {
@@ -97,15 +106,15 @@ class AesGcmTokenSeal implements TokenSeal {
     this.#opening = new Map(keys.map(({ id, key }) => [id, key]));
   }
 
-  seal(loginId: string, tokens: EgnyteTokenSet): string {
+  seal(owner: TokenOwner, tokens: EgnyteTokenSet): string {
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#sealing.key, nonce);
-    cipher.setAAD(additionalData(this.#header, loginId));
+    cipher.setAAD(additionalData(this.#header, owner));
     const body = Buffer.concat([nonce, cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return this.#header + body.toString('base64url');
   }
 
-  open(loginId: string, sealed: string): EgnyteTokenSet {
+  open(owner: TokenOwner, sealed: string): EgnyteTokenSet {
     if (typeof sealed !== 'string' || !sealed.startsWith(`${FORMAT}.`) || sealed.charAt(HEADER_LENGTH - 1) !== '.') throw new TokenUnreadableError('not_sealed');
     const header = sealed.slice(0, HEADER_LENGTH);
     const key = this.#opening.get(header.slice(FORMAT.length + 1, -1));
@@ -115,7 +124,7 @@ class AesGcmTokenSeal implements TokenSeal {
     let plain: string;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, NONCE_BYTES));
-      decipher.setAAD(additionalData(header, loginId));
+      decipher.setAAD(additionalData(header, owner));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       plain = decipher.update(body.subarray(NONCE_BYTES, body.length - TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
     } catch {

@@ -22,6 +22,9 @@ import { recordOf, sealFor, tokensOf } from '../support/records.js';
 import { itemsHoldingTokens, memoryCoordinationContents, memoryStoreContents, piecesOf } from '../support/token-scan.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
+const ACME = 'acme.egnyte.com';
+/** The owner of a login's tokens on the emulated acme domain. */
+const acme = (loginId: string): { loginId: string; domain: string } => ({ loginId, domain: ACME });
 const KEY_1 = 'first-key-0123456789abcdef0123456789abcdef';
 const KEY_2 = 'second-key-0123456789abcdef0123456789abcdef';
 
@@ -128,7 +131,7 @@ describe('keys that rotate', () => {
     const unusedId = await loginIdOf(world, unused);
     const byKey1 = sealFor({ clientSecret: emulator.clientSecret, tokenKeys: [KEY_1] });
     const byKey2 = sealFor({ clientSecret: emulator.clientSecret, tokenKeys: [KEY_2] });
-    const original = byKey1.open(usedId, await sealedOf(world, usedId));
+    const original = byKey1.open(acme(usedId), await sealedOf(world, usedId));
     expect(original).toMatchObject({ tokenType: 'bearer' });
 
     await withApp(world, { tokenKeys: [KEY_2, KEY_1] }, async (h) => {
@@ -137,8 +140,8 @@ describe('keys that rotate', () => {
       // The token's first use after the rotation opens it with KEY_1, and seals it again with KEY_2.
       expect(await status(browser, '/api/userinfo')).toBe(200);
       const resealed = await sealedOf(world, usedId);
-      expect(byKey2.open(usedId, resealed)).toEqual(original);
-      expect(() => byKey1.open(usedId, resealed)).toThrow(/key this instance does not have/);
+      expect(byKey2.open(acme(usedId), resealed)).toEqual(original);
+      expect(() => byKey1.open(acme(usedId), resealed)).toThrow(/key this instance does not have/);
       // ...and the session's recovery copy with it, written at the end of that request.
       expect((await storedSession(world.store, sessionIdOf(used)))!.egnyte!.login!.recovery).toEqual({ version: 1, tokens: resealed });
       expect(await status(browser, '/api/userinfo')).toBe(200);
@@ -147,9 +150,9 @@ describe('keys that rotate', () => {
       const newcomer = h.browser();
       await newcomer.signIn('acme', { returnTo: '/me' });
       const newId = await loginIdOf(world, newcomer);
-      expect(byKey2.open(newId, await sealedOf(world, newId))).toMatchObject({ tokenType: 'bearer' });
+      expect(byKey2.open(acme(newId), await sealedOf(world, newId))).toMatchObject({ tokenType: 'bearer' });
       // The login not used since the rotation still holds KEY_1's seal, and still works.
-      expect(byKey1.open(unusedId, await sealedOf(world, unusedId))).toMatchObject({ tokenType: 'bearer' });
+      expect(byKey1.open(acme(unusedId), await sealedOf(world, unusedId))).toMatchObject({ tokenType: 'bearer' });
     });
     expect(world.ended).toEqual([]);
 
@@ -177,7 +180,7 @@ describe('keys that rotate', () => {
     await withApp(world, { tokenKeys: [KEY_1, emulator.clientSecret] }, async (h) => {
       expect(await status(sameBrowser(h, browser), '/api/userinfo')).toBe(200);
     });
-    expect(sealFor({ clientSecret: 'anything', tokenKeys: [KEY_1] }).open(loginId, await sealedOf(world, loginId))).toMatchObject({ tokenType: 'bearer' });
+    expect(sealFor({ clientSecret: 'anything', tokenKeys: [KEY_1] }).open(acme(loginId), await sealedOf(world, loginId))).toMatchObject({ tokenType: 'bearer' });
     expect(world.ended).toEqual([]);
   });
 
@@ -228,6 +231,48 @@ describe('a value that does not open ends its login, cleanly', () => {
     } finally {
       debug.stop();
     }
+  });
+
+  test.each(['record', 'session'] as const)("the %s's domain altered to another host: the tokens are not sent there, the login ends", async (where) => {
+    const world = newWorld();
+    await withApp(world, {}, async (h) => {
+      const browser = h.browser();
+      await browser.signIn('acme', { returnTo: '/me' });
+      const loginId = await loginIdOf(world, browser);
+      if (where === 'record') {
+        const key = loginRecordKey(loginId);
+        const stored = JSON.parse((await world.coordination.get(key))!) as { d: string };
+        stored.d = 'globex.egnyte.com';
+        await world.coordination.set(key, JSON.stringify(stored), 60_000);
+      } else {
+        const sid = sessionIdOf(browser);
+        const data = (await storedSession(world.store, sid))!;
+        data.egnyte!.login!.domain = 'globex.egnyte.com';
+        await storeSession(world.store, sid, data);
+      }
+      const seen = emulator.requests.length;
+      expect(await status(browser, '/api/userinfo')).toBe(401);
+      expect(emulator.requests.slice(seen).filter((r) => r.host === 'globex.egnyte.com')).toEqual([]);
+      expect(world.ended).toEqual([{ loginId, reason: 'token_unreadable', req: true }]);
+    });
+  });
+
+  test("a job, which knows only the record's domain: altered, the tokens are not sent there either", async () => {
+    const world = newWorld();
+    await withApp(world, {}, async (h) => {
+      const browser = h.browser();
+      await browser.signIn('acme', { returnTo: '/me' });
+      const loginId = await loginIdOf(world, browser);
+      const key = loginRecordKey(loginId);
+      const stored = JSON.parse((await world.coordination.get(key))!) as { d: string };
+      stored.d = 'globex.egnyte.com';
+      await world.coordination.set(key, JSON.stringify(stored), 60_000);
+      const seen = emulator.requests.length;
+      const job = await h.auth.egnyteApiFor({ loginId });
+      await expect(job.api.get('/pubapi/v1/userinfo')).rejects.toMatchObject({ code: 'login_required' });
+      expect(emulator.requests.slice(seen).filter((r) => r.host === 'globex.egnyte.com')).toEqual([]);
+      expect(world.ended).toEqual([{ loginId, reason: 'token_unreadable', req: false }]);
+    });
   });
 
   test('moved from another login: the login it was moved to ends, the other goes on; a job finds the same', async () => {

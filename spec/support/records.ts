@@ -26,7 +26,7 @@ export function recordOf(coordination: EgnyteCoordination, loginId: string): Pro
 /** The login's token set, opened; undefined when the login is not live. */
 export async function tokensOf(coordination: EgnyteCoordination, loginId: string, seal: TokenSeal = defaultSeal): Promise<EgnyteTokenSet | undefined> {
   const state = await recordOf(coordination, loginId);
-  return state.kind === 'live' ? seal.open(loginId, state.login.tokens) : undefined;
+  return state.kind === 'live' ? seal.open({ loginId, domain: state.login.domain }, state.login.tokens) : undefined;
 }
 
 /** Changes a live login's record: its times, or its token set (given opened, sealed again). */
@@ -37,9 +37,10 @@ export async function editRecord(
   seal: TokenSeal = defaultSeal,
 ): Promise<void> {
   const state = await new LoginRecords(coordination).update(loginId, (live) => {
-    const tokens = seal.open(loginId, live.tokens);
+    const owner = { loginId, domain: live.domain };
+    const tokens = seal.open(owner, live.tokens);
     const change = edit(live, tokens);
-    return { ...live, ...change.login, ...(change.tokens ? { tokens: seal.seal(loginId, { ...tokens, ...change.tokens }) } : {}) };
+    return { ...live, ...change.login, ...(change.tokens ? { tokens: seal.seal(owner, { ...tokens, ...change.tokens }) } : {}) };
   });
   if (state.kind !== 'live') throw new Error(`login ${loginId} is ${state.kind}`);
 }
