@@ -108,7 +108,8 @@ async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, 
   if (!matches) log.login('login tokens unreadable: the session names another domain than the record');
   const tokens = matches ? openTokens(runtime, loginId, login) : undefined;
   if (tokens) return tokens;
-  await endLogin(runtime, loginId, 'token_unreadable', { ...context, domain: login.domain });
+  // The session's domain for its own copy of the tokens (bound to it), which end.ts may still revoke.
+  await endLogin(runtime, loginId, 'token_unreadable', { ...context, domain: context.domain ?? login.domain });
   throw loginEnded();
 }
 
