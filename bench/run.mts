@@ -52,7 +52,7 @@ try {
   await guardFigures(MEMORY, memoryApps, pace);
   await signInFigures(MEMORY, memoryApps, pace);
   await memoryFigures(MEMORY, await server('egnyte-app', { ...memory, trackTimers: true }), 2000, 1);
-  await fetchFigures(MEMORY, { sealed: await server('egnyte-app', { ...memory, fetchBench: true }), plain: await server('egnyte-app', { ...memory, fetchBench: true }) }, pace);
+  await fetchFigures(MEMORY, await server('egnyte-app', { ...memory, fetchBench: true }), pace);
 
   const redisApps = { ours: await server('egnyte-app', onRedis), passport: await server('passport-app', onRedis) };
   await guardFigures(REDIS, redisApps, pace);

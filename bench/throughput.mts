@@ -111,31 +111,29 @@ export async function signInFigures(section: string, apps: Contenders, pace: Pac
   });
 }
 
-/** Two apps alike but for how they keep tokens: encrypted (the package as it is) and plain JSON (as before issue 19). */
-export interface FetchContenders {
-  sealed: ServerProcess;
-  plain: ServerProcess;
-}
-
 /**
  * One `req.egnyte.fetch` (userinfo on the emulator, a token that needs no refresh) with and
- * without encryption at rest: CPU per request of each app's `/fetch`, metered like the guard
- * figures, the two apps taking turns round by round in mirrored order. The difference is the
- * one decryption a call makes.
+ * without encryption at rest, in one app process (`fetchBench`) switched between the two ways
+ * of keeping tokens: CPU per `/fetch` metered like the guard figures, the two modes taking turns
+ * round by round in mirrored order. The difference is the one decryption a call makes.
  */
-export async function fetchFigures(section: string, apps: FetchContenders, pace: Pace): Promise<void> {
-  const answer = await fetch(`${apps.plain.url}/bench/plain-seal`, { method: 'POST' });
-  if (!answer.ok) throw new Error(`plain-seal answered ${answer.status}`);
-  const cookies = { sealed: await signInOnce(apps.sealed.url, OURS_LOGIN), plain: await signInOnce(apps.plain.url, OURS_LOGIN) };
-  const cpu: Record<'sealed' | 'plain', number[]> = { sealed: [], plain: [] };
+export async function fetchFigures(section: string, app: ServerProcess, pace: Pace): Promise<void> {
+  const cookie = await signInOnce(app.url, OURS_LOGIN);
   const names = ['sealed', 'plain'] as const;
-  // A round each first: warm-up, not counted.
-  for (const name of names) await meteredRound(apps[name], ['/fetch'], cookies[name], FETCH_CYCLES);
-  for (let round = 0; round < pace.rounds; round++) {
-    for (const name of round % 2 ? [...names].reverse() : names) {
-      const { requests, cpuMicros } = (await meteredRound(apps[name], ['/fetch'], cookies[name], FETCH_CYCLES))['/fetch']!;
-      cpu[name].push(cpuMicros / requests);
-    }
+  const switchTo = async (mode: (typeof names)[number]): Promise<void> => {
+    const answer = await fetch(`${app.url}/bench/seal?mode=${mode}`, { method: 'POST', headers: { cookie } });
+    if (!answer.ok) throw new Error(`/bench/seal?mode=${mode} answered ${answer.status}`);
+  };
+  const cpu: Record<(typeof names)[number], number[]> = { sealed: [], plain: [] };
+  const round = async (mode: (typeof names)[number]): Promise<number> => {
+    await switchTo(mode);
+    const { requests, cpuMicros } = (await meteredRound(app, ['/fetch'], cookie, FETCH_CYCLES))['/fetch']!;
+    return cpuMicros / requests;
+  };
+  // A round of each first: warm-up, not counted.
+  for (const mode of names) await round(mode);
+  for (let r = 0; r < pace.rounds; r++) {
+    for (const mode of r % 2 ? [...names].reverse() : names) cpu[mode].push(await round(mode));
   }
   const us = (samples: number[]): string => `${median(samples).toFixed(1)} µs`;
   record(section, 'one req.egnyte.fetch, tokens encrypted vs plain JSON (CPU)', pairedRatio(cpu.sealed, cpu.plain), 'x', `CPU per request: plain ${us(cpu.plain)}, encrypted ${us(cpu.sealed)}`, {

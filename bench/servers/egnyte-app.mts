@@ -6,9 +6,10 @@
  * logins through the same client, as an app with several instances would.
  *
  * With `fetchBench`, `/fetch` makes one `req.egnyte.fetch` (userinfo, unpaced: `apiLimits` out
- * of the way), and `POST /bench/plain-seal`, asked before anyone signs in, makes this process
- * keep tokens as plain JSON, as before issue 19: the cost of the encryption is one app's
- * `/fetch` against the other's.
+ * of the way), and `POST /bench/seal?mode=plain` (or `sealed`) switches how this process keeps
+ * tokens: plain JSON, as before issue 19, or encrypted, the package's own way; the login of the
+ * request's session is rewritten in that form. The cost of the encryption is `/fetch` in one
+ * mode against the other, in one process.
  */
 import type { EgnyteTokenSet } from '../../lib/index.js';
 import type * as Runtime from '../../lib/runtime.js';
@@ -24,7 +25,7 @@ interface EgnyteAppConfig extends AppConfig {
   userCacheSeconds?: number;
   /** Use Node's own fetch instead of the default client (to measure what the client saves). */
   nodeFetch?: boolean;
-  /** Serve `/fetch` and `/bench/plain-seal` (see the module comment). */
+  /** Serve `/fetch` and `/bench/seal` (see the module comment). */
   fetchBench?: boolean;
 }
 
@@ -58,9 +59,19 @@ app.use(
 );
 if (config.fetchBench) {
   const { findRuntime } = (await import(new URL('../../dist/runtime.js', import.meta.url).href)) as typeof Runtime;
-  app.post('/bench/plain-seal', (req, res) => {
-    findRuntime(req)!.runtime.seal = PLAIN_SEAL;
-    res.json({ ok: true });
+  let encrypted: Runtime.Runtime['seal'] | undefined;
+  app.post('/bench/seal', async (req, res) => {
+    const { runtime } = findRuntime(req)!;
+    encrypted ??= runtime.seal;
+    const next = req.query.mode === 'plain' ? PLAIN_SEAL : encrypted;
+    const loginId = req.session.egnyte!.login!.id;
+    const before = runtime.seal;
+    const state = await runtime.records.update(loginId, (live) => {
+      const owner = { loginId, domain: live.domain };
+      return { ...live, tokens: next.seal(owner, before.open(owner, live.tokens)) };
+    });
+    runtime.seal = next;
+    res.status(state.kind === 'live' ? 200 : 500).json({ kind: state.kind });
   });
 }
 plainRoute(app);
