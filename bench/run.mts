@@ -13,14 +13,14 @@
  * `BENCH_ROUNDS` (default 9) and `BENCH_SECONDS` (default 1: a run of sign-ins; a run of
  * requests takes half) trade time for steadier medians.
  */
-import { pureChecks, stampede } from './in-process.mjs';
+import { pureChecks, sealCost, stampede } from './in-process.mjs';
 import { memoryFigures } from './memory.mjs';
 import { redisCommandFigures } from './redis-commands.mjs';
 import { type ServerProcess, startServer } from './support/child.mjs';
 import { printTable } from './support/figures.mjs';
 import { closeLoad } from './support/load.mjs';
 import { type BenchRedis, startRedis, startRedisClusterBench } from './support/redis.mjs';
-import { guardFigures, signInFigures, type Pace } from './throughput.mjs';
+import { fetchFigures, guardFigures, signInFigures, type Pace } from './throughput.mjs';
 
 const pace: Pace = { rounds: Number(process.env.BENCH_ROUNDS ?? 9), seconds: Number(process.env.BENCH_SECONDS ?? 1) };
 const started: ServerProcess[] = [];
@@ -55,6 +55,7 @@ try {
   await guardFigures(MEMORY, memoryApps, pace);
   await signInFigures(MEMORY, memoryApps, pace);
   await memoryFigures(MEMORY, await server('egnyte-app', { ...memory, trackTimers: true }), 2000, 1);
+  await fetchFigures(MEMORY, await server('egnyte-app', { ...memory, fetchBench: true }), pace);
 
   const redisApps = { ours: await server('egnyte-app', onRedis), passport: await server('passport-app', onRedis) };
   await guardFigures(REDIS, redisApps, pace);
@@ -71,6 +72,7 @@ try {
   const IN_PROCESS = 'In the bench process';
   pureChecks(IN_PROCESS);
   await stampede(IN_PROCESS);
+  await sealCost(IN_PROCESS);
 
   console.log(`\nnpm run bench: ${pace.rounds} palindromic rounds (each contender twice: ${pace.seconds / 2} s of requests, ${pace.seconds} s of sign-ins), ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
   process.exitCode = printTable() > 0 ? 1 : 0;

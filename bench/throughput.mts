@@ -35,13 +35,21 @@ const SIGN_IN_WARM_UP_SECONDS = 6;
 
 const perSecond = (value: number): string => `${value.toFixed(0)}/s`;
 
+/** Requests per path and round in the fetch figure: each calls the emulator, so a round takes longer. */
+const FETCH_CYCLES = 800;
+
+/** One round of `cycles` metered requests per path: CPU per request of each. */
+async function meteredRound(app: ServerProcess, paths: readonly string[], cookie: string, cycles: number): Promise<PathCpu> {
+  await app.ask('meter', 'start');
+  await alternatingRequests(app.url, paths, cookie, cycles);
+  return app.ask<PathCpu>('meter', 'read');
+}
+
 /** Rounds of metered requests per path, the first of them a warm-up that is not counted. */
 async function cpuPerRequest(app: ServerProcess, paths: readonly string[], cookie: string, rounds: number): Promise<Record<string, number[]>> {
   const perRound: Record<string, number[]> = Object.fromEntries(paths.map((path) => [path, []]));
   for (let round = 0; round <= rounds; round++) {
-    await app.ask('meter', 'start');
-    await alternatingRequests(app.url, paths, cookie, REQUEST_CYCLES);
-    const metered = await app.ask<PathCpu>('meter', 'read');
+    const metered = await meteredRound(app, paths, cookie, REQUEST_CYCLES);
     if (round === 0) continue;
     for (const path of paths) perRound[path]!.push(metered[path]!.cpuMicros / metered[path]!.requests);
   }
@@ -100,5 +108,36 @@ export async function signInFigures(section: string, apps: Contenders, pace: Pac
   record(section, 'full sign-ins per second vs passport-oauth2', pairedRatio(s.ours, s.passport), 'x', `passport-oauth2 ${perSecond(median(s.passport))} (${us('passport')}), ours ${perSecond(median(s.ours))} (${us('ours')})`, {
     op: '>=',
     value: 1,
+  });
+}
+
+/**
+ * One `req.egnyte.fetch` (userinfo on the emulator, a token that needs no refresh) with and
+ * without encryption at rest, in one app process (`fetchBench`) switched between the two ways
+ * of keeping tokens: CPU per `/fetch` metered like the guard figures, the two modes taking turns
+ * round by round in mirrored order. The difference is the one decryption a call makes.
+ */
+export async function fetchFigures(section: string, app: ServerProcess, pace: Pace): Promise<void> {
+  const cookie = await signInOnce(app.url, OURS_LOGIN);
+  const names = ['sealed', 'plain'] as const;
+  const switchTo = async (mode: (typeof names)[number]): Promise<void> => {
+    const answer = await fetch(`${app.url}/bench/seal?mode=${mode}`, { method: 'POST', headers: { cookie } });
+    if (!answer.ok) throw new Error(`/bench/seal?mode=${mode} answered ${answer.status}`);
+  };
+  const cpu: Record<(typeof names)[number], number[]> = { sealed: [], plain: [] };
+  const round = async (mode: (typeof names)[number]): Promise<number> => {
+    await switchTo(mode);
+    const { requests, cpuMicros } = (await meteredRound(app, ['/fetch'], cookie, FETCH_CYCLES))['/fetch']!;
+    return cpuMicros / requests;
+  };
+  // A round of each first: warm-up, not counted.
+  for (const mode of names) await round(mode);
+  for (let r = 0; r < pace.rounds; r++) {
+    for (const mode of r % 2 ? [...names].reverse() : names) cpu[mode].push(await round(mode));
+  }
+  const us = (samples: number[]): string => `${median(samples).toFixed(1)} µs`;
+  record(section, 'one req.egnyte.fetch, tokens encrypted vs plain JSON (CPU)', pairedRatio(cpu.sealed, cpu.plain), 'x', `CPU per request: plain ${us(cpu.plain)}, encrypted ${us(cpu.sealed)}`, {
+    op: '<=',
+    value: 1.05,
   });
 }

@@ -12,7 +12,7 @@ import { RELOAD_GRACE_MS, type ReloadOutcome, refreshSharingMs, reloadSharingMs 
 import { RecentTouches } from './login/lifetime.js';
 import { LoginRecords } from './login/record.js';
 import type { RefreshOutcome } from './login/refresh.js';
-import { type TokenSeal, plainTokenSeal } from './login/token-seal.js';
+import { type TokenSeal, tokenSealFor } from './login/token-seal.js';
 import { routerMissingError } from './errors/setup-mistakes.js';
 import type { SignInOutcome } from './flow/sign-in-outcome.js';
 import { PENDING_TTL_MS } from './flow/pending-logins.js';
@@ -24,7 +24,7 @@ export interface Runtime {
   config: ResolvedConfig;
   /** Each login's one record: tokens, times, or its tombstone. */
   records: LoginRecords;
-  /** How token sets are kept inside records. */
+  /** How token sets are kept inside records: encrypted with the keys of `tokenKeys` (or `clientSecret`). */
   seal: TokenSeal;
   /** The userinfo re-read, one per login across instances. */
   reloads: Flights<ReloadOutcome>;
@@ -51,7 +51,7 @@ export function createRuntime(config: ResolvedConfig): Runtime {
   return {
     config,
     records: new LoginRecords(coordination),
-    seal: plainTokenSeal,
+    seal: tokenSealFor(config),
     reloads: new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) }),
     refreshes: new Flights<RefreshOutcome>(coordination, { name: 'refresh', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: refreshSharingMs }),
     // Exchange, userinfo and the session save: two upstream calls and a store write.

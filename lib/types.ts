@@ -41,7 +41,10 @@ export interface EgnyteEndpoints {
 export interface EgnyteAuthOptions {
   /** The API key (OAuth `client_id`) of your Egnyte integration. */
   clientId: string;
-  /** The key's secret. Only ever sent to Egnyte's token endpoint, in the form body. */
+  /**
+   * The key's secret. Only ever sent to Egnyte's token endpoint, in the form body. Without
+   * `tokenKeys`, the key that encrypts stored tokens is derived from it (never stored).
+   */
   clientSecret: string;
   /**
    * Your app's public origin (plus optional path prefix), e.g. `https://app.example.com`.
@@ -101,6 +104,17 @@ export interface EgnyteAuthOptions {
    */
   pkce?: boolean;
   /**
+   * Secrets of your own that Egnyte's tokens are encrypted with wherever the package keeps them
+   * (the coordination backend's login records, the session's copy): AES-256-GCM under a key
+   * derived (HKDF) from each. The first encrypts; every one decrypts, so adding a new key in
+   * front rotates keys without signing anyone out, and a key removed signs out only the logins
+   * still encrypted with it (`onLogout` reason `token_unreadable`). Each at least 32 characters
+   * (e.g. `openssl rand -base64 32`), or the `clientSecret` itself. Default: a key derived from
+   * `clientSecret`, so changing the secret signs everyone out; with keys of your own it does not.
+   * Give every instance the same list. See README, "What is stored where".
+   */
+  tokenKeys?: readonly string[];
+  /**
    * How fast `req.egnyte.fetch`/`api` and `egnyteApiFor` may call Egnyte per login: Egnyte's
    * per-token defaults, 2 calls a second and 1,000 a day (`perDay: 0` stops counting days).
    * Counted across instances with `redisCoordination`.
@@ -122,7 +136,8 @@ export interface EgnyteAuthOptions {
    * Called once per ended login, on whichever instance ended it, with the reason
    * ({@link EgnyteLogoutReason}): logout, a new sign-in in the same browser, `maxSessionAge`,
    * `idleTimeout`, a token Egnyte refused (on any call, background jobs' included), a domain no
-   * longer allowed, a login the coordination backend lost. Never for a logout with no login.
+   * longer allowed, a login the coordination backend lost, stored tokens that do not decrypt.
+   * Never for a logout with no login.
    * Errors are logged and ignored.
    */
   onLogout?: (event: EgnyteLogoutEvent) => void | Promise<void>;
@@ -168,9 +183,21 @@ export interface EgnyteLoginEvent {
  * - `token_refused`: Egnyte refused the login's token or its refresh (revoked, password changed);
  * - `domain_not_allowed`: `allowedDomains` no longer allows the login's domain;
  * - `login_lost`: the coordination backend no longer knows the login (it lost its data): the
- *   user signs in again.
+ *   user signs in again;
+ * - `token_unreadable`: the login's stored tokens cannot be used: they do not decrypt (their key
+ *   was removed from `tokenKeys`, or `clientSecret` changed without `tokenKeys`), or what the
+ *   stores hold of the login was altered (the tokens, their domain) or copied from another login.
+ *   The user signs in again.
  */
-export type EgnyteLogoutReason = 'logout' | 'signed_in_again' | 'max_session_age' | 'idle_timeout' | 'token_refused' | 'domain_not_allowed' | 'login_lost';
+export type EgnyteLogoutReason =
+  | 'logout'
+  | 'signed_in_again'
+  | 'max_session_age'
+  | 'idle_timeout'
+  | 'token_refused'
+  | 'domain_not_allowed'
+  | 'login_lost'
+  | 'token_unreadable';
 
 /** What `onLogout` is told: once per login, on whichever instance, request or job ended it. */
 export interface EgnyteLogoutEvent {

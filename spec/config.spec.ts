@@ -115,6 +115,35 @@ describe('validation', () => {
     expect(err.problems).toEqual([`domain "globex.egnyte.com" is not in allowedDomains.`, 'routes.login, routes.callback and routes.logout must differ.']);
   });
 
+  describe('tokenKeys (issue 19)', () => {
+    const KEY = 'k'.repeat(32);
+    const SHORT = 'short-but-secret';
+
+    test('each problem named by position, with the others of the options, and never a key', () => {
+      const err = configError({ ...VALID, clientId: '', tokenKeys: [KEY, SHORT, undefined, 42, ` ${KEY}`, `${KEY}\n`, KEY] });
+      expect(err.problems).toEqual([
+        'clientId is required: the API key of your Egnyte integration.',
+        `tokenKeys[1] is ${SHORT.length} characters long; a key needs at least 32 (e.g. from \`openssl rand -base64 32\`).`,
+        'tokenKeys[2] must be a string; got undefined (is the environment variable that holds it set?).',
+        'tokenKeys[3] must be a string; got number.',
+        'tokenKeys[4] has white space at its start or end (a stray newline from a file?): remove it.',
+        'tokenKeys[5] has white space at its start or end (a stray newline from a file?): remove it.',
+        'tokenKeys[6] repeats tokenKeys[0].',
+      ]);
+      for (const secret of [KEY, SHORT]) expect(err.message).not.toContain(secret);
+    });
+
+    test.each([[[]], ['one-key-as-a-string-not-a-list-of-them'], [{ 0: KEY }], [null]])('%j is not a list of keys', (tokenKeys) => {
+      expect(configError({ ...VALID, tokenKeys }).problems).toEqual([expect.stringMatching(/^tokenKeys must be a non-empty array of secrets, the newest first/)]);
+    });
+
+    test('keys of 32 characters or more are accepted, and the clientSecret whatever its length (to read what it sealed)', () => {
+      expect(() => egnyteAuth({ ...VALID, tokenKeys: [KEY, 'x'.repeat(64)] })).not.toThrow();
+      expect(() => egnyteAuth({ ...VALID, tokenKeys: [KEY, VALID.clientSecret] })).not.toThrow();
+      expect(configError({ ...VALID, tokenKeys: [VALID.clientSecret + '!'] }).problems).toEqual([expect.stringMatching(/^tokenKeys\[0\] is 7 characters long/)]);
+    });
+  });
+
   test('allowedDomains entries and the fixed domain are validated like user input', () => {
     const err = configError({ ...VALID, domain: 'acme.egnyte.com:443', allowedDomains: ['acme', 'https://evil.com/'] });
     expect(err.problems).toEqual([

@@ -134,3 +134,44 @@ export function checkSeconds(name: string, value: unknown, problems: Problems): 
   }
   return value * 1000;
 }
+
+/** The fewest characters a key of `tokenKeys` may have. */
+export const MIN_TOKEN_KEY_LENGTH = 32;
+
+/**
+ * `tokenKeys`: a non-empty list of distinct secrets, each at least 32 characters with no white
+ * space around it (a stray newline from a file), or the `clientSecret` itself (which seals by
+ * default: listing it behind a new key lets logins sealed with it be read). Problems name the
+ * position and the length, never a key.
+ */
+export function checkTokenKeys(value: unknown, clientSecret: unknown, problems: Problems): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.add('tokenKeys must be a non-empty array of secrets, the newest first (it seals; every one opens), e.g. [process.env.EGNYTE_TOKEN_KEY].');
+    return undefined;
+  }
+  let valid = true;
+  const seen = new Map<string, number>();
+  value.forEach((key: unknown, i) => {
+    const name = `tokenKeys[${i}]`;
+    if (typeof key !== 'string') {
+      problems.add(`${name} must be a string; got ${key === undefined ? 'undefined (is the environment variable that holds it set?)' : typeof key}.`);
+      valid = false;
+      return;
+    }
+    if (key.trim() !== key) {
+      problems.add(`${name} has white space at its start or end (a stray newline from a file?): remove it.`);
+      valid = false;
+    } else if (key.length < MIN_TOKEN_KEY_LENGTH && key !== clientSecret) {
+      problems.add(`${name} is ${key.length} characters long; a key needs at least ${MIN_TOKEN_KEY_LENGTH} (e.g. from \`openssl rand -base64 32\`).`);
+      valid = false;
+    }
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      problems.add(`${name} repeats tokenKeys[${earlier}].`);
+      valid = false;
+    }
+    seen.set(key, i);
+  });
+  return valid ? Object.freeze([...(value as string[])]) : undefined;
+}

@@ -16,6 +16,7 @@ import {
   checkRegion,
   checkScope,
   checkSeconds,
+  checkTokenKeys,
   isNonEmptyString,
 } from './checks.js';
 import { ENHANCED_AUTH_URLS } from './defaults.js';
@@ -34,6 +35,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'clientId', 'clientSecret', 'baseUrl', 'scope', 'region', 'domain', 'allowedDomains', 'hostSuffixes',
   'routes', 'postLogoutRedirect', 'userCacheSeconds', 'timeoutMs', 'revokeOnLogout', 'fetch', 'endpoints',
   'coordination', 'maxSessionAge', 'idleTimeout', 'afterCallback', 'onLogin', 'onLogout', 'apiLimits', 'apiWaitMs', 'pkce',
+  'tokenKeys',
 ]);
 const HOOKS = ['afterCallback', 'onLogin', 'onLogout'] as const;
 
@@ -87,6 +89,7 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
   const coordination = checkCoordination(given.coordination, problems);
   const maxSessionAgeMs = checkSeconds('maxSessionAge', given.maxSessionAge, problems);
   const idleTimeoutMs = checkSeconds('idleTimeout', given.idleTimeout, problems);
+  const tokenKeys = checkTokenKeys(given.tokenKeys, given.clientSecret, problems);
 
   if (problems.list.length > 0) {
     throw new EgnyteAuthError(
@@ -133,5 +136,6 @@ export function resolveConfig(options: EgnyteAuthOptions): ResolvedConfig {
     maxSessionAgeMs,
     idleTimeoutMs,
     pkce: (given.pkce as boolean | undefined) ?? true,
+    tokenKeys,
   });
 }

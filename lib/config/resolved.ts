@@ -46,4 +46,6 @@ export interface ResolvedConfig extends EgnyteClientConfig {
   idleTimeoutMs: number | undefined;
   /** Send a PKCE challenge with every authorization request. */
   pkce: boolean;
+  /** The secrets tokens are sealed with, the first sealing (`undefined`: `clientSecret` alone). Never logged. */
+  tokenKeys: readonly string[] | undefined;
 }

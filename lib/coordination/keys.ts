@@ -15,7 +15,7 @@
  *   reload:lock:{<loginId>}, reload:result:{<loginId>}     its userinfo re-read
  *   refresh:lock:{<loginId>}, refresh:result:{<loginId>}   its token refresh
  *   state:lock:{<state>}, state:result:{<state>}           a callback, once per state
- *   login:<loginId>                            0.1.0's record (read once, to migrate its session)
+ *   login:<loginId>                            0.1.0's record (read and deleted once its session is migrated)
  *
  * The backends check every multi-key operation with {@link assertOneSlot}.
  */
@@ -39,7 +39,7 @@ export function loginRecordKey(loginId: string): string {
 
 /**
  * Where 0.1.0 kept a login's record (`version|{domain,tokens}`, or `ended`): read once, to migrate
- * a session that 0.1.0 stored, never written.
+ * a session that 0.1.0 stored, and deleted once its login moved to a record of this version.
  */
 export function legacyLoginRecordKey(loginId: string): string {
   return `login:${loginId}`;

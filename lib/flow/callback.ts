@@ -122,7 +122,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
     const now = Date.now();
     const windowMs = activityWindowMs(config, fresh.cookie?.originalMaxAge);
     const endsAt = endsAtOf(now, now, windowMs, config);
-    const sealed = runtime.seal.seal(loginId, tokens);
+    const sealed = runtime.seal.seal({ loginId, domain }, tokens);
     await runtime.records.create(loginId, { version: 1, domain, tokens: sealed, loggedInAt: now, lastSeenAt: now, endsAt }, now);
     recorded = true;
     if (previous) {

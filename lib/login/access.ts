@@ -11,7 +11,13 @@
  *   goes on (never over a tombstone: creation only where nothing is); else ended as `login_lost`
  *   when the caller's session proves it existed, refused either way;
  * - token expired: refreshed once across instances (refresh.ts); using the login is not
- *   activity, so nothing here moves its `endsAt`.
+ *   activity, so nothing here moves its `endsAt`;
+ * - tokens that do not decrypt (token-seal.ts: their key removed, the value altered or copied
+ *   from another login): ended now as `token_unreadable`, then refused, like any login that is
+ *   over. Nothing about the value reaches a log or an answer;
+ * - tokens sealed with a key that no longer seals (tokenKeys rotated): sealed again with the
+ *   first key (same tokens, same version, compare-and-set on the exact value read), so a
+ *   rotation reaches every login at its next use.
  * A token Egnyte refuses is checked against the record once more (another instance may have
  * refreshed it meanwhile) before the login ends as `token_refused`. A request whose session's
  * recovery copy is older than the record it read takes the record's (written with the session).
@@ -25,6 +31,7 @@ import { type LoginTimes, timeVerdict } from './lifetime.js';
 import { isLegacyLogin } from './migrate.js';
 import type { LiveLogin, LoginState } from './record.js';
 import { isExpired, loginEnded, refreshLogin } from './refresh.js';
+import { TokenUnreadableError } from './token-seal.js';
 
 /** A live login and its tokens, ready for one call. */
 export interface LoginAccess {
@@ -69,10 +76,61 @@ async function restore(runtime: Runtime, loginId: string, context: AccessContext
   return runtime.records.create(loginId, { version, domain: login.domain, tokens, loggedInAt: login.loggedInAt, lastSeenAt: login.lastSeenAt, endsAt: login.endsAt });
 }
 
-/** Brings the session's recovery copy up to the record's version (the session is written at the end of the request). */
-function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin): void {
+/**
+ * Brings the session's recovery copy up to the record's version, or (`resealed`) to the same
+ * version sealed again with the first key by this request (the session is written at the end of
+ * the request). Never to another value of the same version otherwise: a record altered in the
+ * backend must not overwrite the copy that can still revoke the login's tokens.
+ */
+function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin, resealed = false): void {
   const login = sessionLogin(context, loginId);
-  if (login && (login.recovery?.version ?? 0) < live.version) login.recovery = { version: live.version, tokens: live.tokens };
+  const held = login?.recovery?.version ?? 0;
+  if (login && (held < live.version || (resealed && held === live.version))) login.recovery = { version: live.version, tokens: live.tokens };
+}
+
+/** The login's token set, or `undefined` (logged by cause, never by value) when it does not open. */
+function openTokens(runtime: Runtime, loginId: string, login: LiveLogin): EgnyteTokenSet | undefined {
+  try {
+    return runtime.seal.open({ loginId, domain: login.domain }, login.tokens);
+  } catch (err) {
+    log.login('login tokens unreadable: %s', err instanceof TokenUnreadableError ? err.why : 'error');
+    return undefined;
+  }
+}
+
+/**
+ * The login's token set; when it does not open, or the caller's session names another domain
+ * than the record (one of them was altered: the tokens would go there), the login ends
+ * (`token_unreadable`) and `login_required` is thrown.
+ */
+async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, context: AccessContext): Promise<EgnyteTokenSet> {
+  const matches = context.domain === undefined || context.domain === login.domain;
+  if (!matches) log.login('login tokens unreadable: the session names another domain than the record');
+  const tokens = matches ? openTokens(runtime, loginId, login) : undefined;
+  if (tokens) return tokens;
+  // The session's domain for its own copy of the tokens (bound to it), which end.ts may still revoke.
+  await endLogin(runtime, loginId, 'token_unreadable', { ...context, domain: context.domain ?? login.domain });
+  throw loginEnded();
+}
+
+/**
+ * The login as sealed with the first key: `login` itself when it is, else sealed again on the
+ * record, only if the record still holds the value read. Best effort: a backend that fails, or
+ * a refresh in between, leaves it to the next use.
+ */
+async function sealedWithFirstKey(runtime: Runtime, loginId: string, login: LiveLogin, tokens: EgnyteTokenSet, context: AccessContext): Promise<LiveLogin> {
+  if (runtime.seal.isCurrent(login.tokens)) return login;
+  const sealed = runtime.seal.seal({ loginId, domain: login.domain }, tokens);
+  let state: LoginState;
+  try {
+    state = await runtime.records.update(loginId, (live) => (live.tokens === login.tokens && live.domain === login.domain ? { ...live, tokens: sealed } : undefined));
+  } catch {
+    return login;
+  }
+  if (state.kind !== 'live' || state.login.tokens !== sealed) return login;
+  log.login('login tokens sealed again with the first key');
+  keepRecovery(context, loginId, state.login, true);
+  return state.login;
 }
 
 function notAllowed(domain: string): EgnyteAuthError {
@@ -120,16 +178,16 @@ export async function liveLogin(runtime: Runtime, loginId: string, context: Acce
  */
 export async function loginAccess(runtime: Runtime, loginId: string, context: AccessContext): Promise<LoginAccess> {
   const login = await liveLogin(runtime, loginId, context);
-  const tokens = runtime.seal.open(loginId, login.tokens);
-  if (!isExpired(tokens, Date.now())) return { login, tokens };
+  const tokens = await tokensOrEnd(runtime, loginId, login, context);
+  if (!isExpired(tokens, Date.now())) return { login: await sealedWithFirstKey(runtime, loginId, login, tokens, context), tokens };
   const outcome = await runtime.refreshes.run(loginId, () => refreshLogin(runtime, loginId, login));
   if (outcome.kind === 'signed_out') {
-    await endLogin(runtime, loginId, 'token_refused', { ...context, domain: login.domain });
+    await endLogin(runtime, loginId, outcome.unreadable ? 'token_unreadable' : 'token_refused', { ...context, domain: login.domain });
     throw errorFromData(outcome.error);
   }
   if (outcome.kind === 'unavailable') throw errorFromData(outcome.error);
   const refreshed = await liveLogin(runtime, loginId, context);
-  return { login: refreshed, tokens: runtime.seal.open(loginId, refreshed.tokens) };
+  return { login: refreshed, tokens: await tokensOrEnd(runtime, loginId, refreshed, context) };
 }
 
 /**
@@ -138,7 +196,12 @@ export async function loginAccess(runtime: Runtime, loginId: string, context: Ac
  */
 export async function tokenRefused(runtime: Runtime, loginId: string, used: number, context: AccessContext): Promise<boolean> {
   const state = await runtime.records.read(loginId);
-  if (state.kind === 'live' && state.login.version > used && !isExpired(runtime.seal.open(loginId, state.login.tokens), Date.now())) return true;
-  await endLogin(runtime, loginId, 'token_refused', { ...context, ...(state.kind === 'live' ? { domain: state.login.domain } : {}) });
+  let reason: 'token_refused' | 'token_unreadable' = 'token_refused';
+  if (state.kind === 'live' && state.login.version > used) {
+    const newer = openTokens(runtime, loginId, state.login);
+    if (newer && !isExpired(newer, Date.now())) return true;
+    if (!newer) reason = 'token_unreadable';
+  }
+  await endLogin(runtime, loginId, reason, { ...context, ...(state.kind === 'live' ? { domain: state.login.domain } : {}) });
   return false;
 }

@@ -33,10 +33,37 @@ export interface EndContext {
   domain?: string | undefined;
 }
 
-/** The sealed tokens to revoke when the record is gone: the request's session's recovery copy. */
+/** The sealed tokens to revoke when the record is gone or does not open: the request's session's recovery copy. */
 function recoveryCopy(req: Request | undefined, loginId: string): string | undefined {
   const login = req?.session?.egnyte?.login;
   return login?.id === loginId ? login.recovery?.tokens : undefined;
+}
+
+/** A sealed token set and the domain it says it belongs to. */
+interface SealedCopy {
+  sealed: string | undefined;
+  domain: string | undefined;
+}
+
+/**
+ * The first of the sealed copies that opens, with its domain: the record's, else the session's
+ * (a record altered in the backend leaves the session's copy to revoke). Each opens only for the
+ * domain it was sealed for, so tokens are revoked only where they came from. Logged by cause,
+ * never by value.
+ */
+function openFirst(runtime: Runtime, loginId: string, copies: readonly SealedCopy[]): { tokens: EgnyteTokenSet; domain: string } | undefined {
+  let tried = false;
+  for (const { sealed, domain } of copies) {
+    if (sealed === undefined || domain === undefined) continue;
+    tried = true;
+    try {
+      return { tokens: runtime.seal.open({ loginId, domain }, sealed), domain };
+    } catch {
+      // the next one
+    }
+  }
+  if (tried) log.login('the ended login\'s tokens could not be read: not revoked');
+  return undefined;
 }
 
 /** Revokes the refresh token, then the access token (best effort: ending must not depend on Egnyte). */
@@ -69,19 +96,17 @@ export async function endLogin(runtime: Runtime, loginId: string, reason: EndRea
   const { ended, previous } = await runtime.records.end(loginId, reason);
   runtime.reloads.forget(loginId);
   runtime.refreshes.forget(loginId);
-  const sealed = previous?.tokens ?? recoveryCopy(context.req, loginId);
+  const copies: SealedCopy[] = [
+    { sealed: previous?.tokens, domain: previous?.domain },
+    { sealed: recoveryCopy(context.req, loginId), domain: context.domain },
+  ];
   dropFromSession(context.req, loginId);
   if (!ended) return false;
   log.login('login ended: %s', reason);
   const domain = previous?.domain ?? context.domain;
-  if (sealed !== undefined && domain !== undefined && runtime.config.revokeOnLogout) {
-    let tokens: EgnyteTokenSet | undefined;
-    try {
-      tokens = runtime.seal.open(loginId, sealed);
-    } catch {
-      log.login('the ended login\'s tokens could not be read: not revoked');
-    }
-    if (tokens) await revokeTokens(runtime, domain, tokens);
+  if (runtime.config.revokeOnLogout) {
+    const opened = openFirst(runtime, loginId, copies);
+    if (opened) await revokeTokens(runtime, opened.domain, opened.tokens);
   }
   if (reason !== 'sign_in_failed' && domain !== undefined) {
     const event: EgnyteLogoutEvent = { req: context.req, user: context.user, domain, loginId, reason };

@@ -1,11 +1,16 @@
 /**
- * Sessions stored by 0.1.0 kept the tokens in the session, with a copy in a record of their
- * own format under another key. At such a session's first request the login moves to a record
- * of today's kind (created only where none is, so concurrent requests of that session agree),
- * and the session keeps only the reference and its cached copies. A login 0.1.0 had already
- * ended stays ended: its session is simply no longer signed in.
+ * Sessions stored by 0.1.0 kept the tokens in the session, in the clear, with a copy in a record
+ * of their own format under another key. At such a session's first request through the guard or
+ * the logout route, the login moves to a record of today's kind, its tokens sealed (created only
+ * where none is, so concurrent requests of that session agree), and the session keeps only the
+ * reference, its cached copies and the sealed recovery copy: written at the end of that request,
+ * the session holds no token in the clear any more. The old record is deleted once the new one
+ * stands (a concurrent request that finds it gone uses the session's tokens, and then the record
+ * the first one created). A login 0.1.0 had already ended stays ended: its session is simply no
+ * longer signed in.
  */
 import type { Request } from 'express';
+import { log } from '../log.js';
 import { newLoginId } from './record.js';
 import type { EgnyteLogin, EgnyteTokenSet, LegacyEgnyteLogin } from '../session/types.js';
 import type { Runtime } from '../runtime.js';
@@ -45,7 +50,7 @@ export async function migrateLegacyLogin(runtime: Runtime, req: Request, legacy:
   const state = await records.create(id, {
     version: Math.max(old.kind === 'live' ? old.version : 0, legacy.tokensVersion ?? 1, 1),
     domain: legacy.domain,
-    tokens: seal.seal(id, tokens),
+    tokens: seal.seal({ loginId: id, domain: legacy.domain }, tokens),
     loggedInAt: legacy.loggedInAt,
     lastSeenAt: now,
     endsAt: endsAtOf(legacy.loggedInAt, now, windowMs, config),
@@ -54,6 +59,8 @@ export async function migrateLegacyLogin(runtime: Runtime, req: Request, legacy:
     delete data.login;
     return undefined;
   }
+  // Best effort: a backend failing here leaves the old record to its own expiry.
+  if (old.kind !== 'absent') await records.forgetLegacy(id).catch(() => log.login('the 0.1.0 record of a migrated login could not be deleted'));
   const { tokens: _tokens, tokensVersion: _version, ...kept } = legacy;
   const login: EgnyteLogin = {
     ...kept,

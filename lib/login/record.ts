@@ -13,10 +13,14 @@
  *
  * Who may change it, and how: only through this module, one atomic backend operation per
  * transition, never a read then a blind write:
- * - created once at sign-in, only where nothing is (compare-and-set from nothing);
+ * - created once at sign-in, only where nothing is (compare-and-set from nothing); a 0.1.0
+ *   login's old record (its tokens in the clear, under `legacyLoginRecordKey`) is deleted once
+ *   its session's login moved here (migrate.ts);
  * - tokens replaced by a refresh, and activity recorded by a request of the user, each a
  *   compare-and-set against the exact value read (a lost race is retried on the newer value, so
  *   a refresh never undoes a touch nor a touch a refresh);
+ * - the same tokens sealed again with the first of `tokenKeys` (same version) by a use after a
+ *   key rotation, only while the record still holds the value that use opened (access.ts);
  * - ended by `end()`: one swap to the tombstone, which answers what was there before, so of any
  *   number of concurrent ends exactly one learns that it ended a live login (and gets its tokens
  *   to revoke). No operation turns a tombstone back into a live record.
@@ -63,7 +67,7 @@ export type LoginState = { kind: 'live'; login: LiveLogin; raw: string } | { kin
 
 const ABSENT: LoginState = Object.freeze({ kind: 'absent' });
 const END_REASONS: ReadonlySet<string> = new Set<EndReason>([
-  'logout', 'signed_in_again', 'max_session_age', 'idle_timeout', 'token_refused', 'domain_not_allowed', 'login_lost', 'sign_in_failed',
+  'logout', 'signed_in_again', 'max_session_age', 'idle_timeout', 'token_refused', 'domain_not_allowed', 'login_lost', 'token_unreadable', 'sign_in_failed',
 ]);
 /** Compare-and-set retries before a transition gives up: each retry means another writer won a race, which settles fast. */
 const MAX_RETRIES = 8;
@@ -135,6 +139,11 @@ export class LoginRecords {
   /** What 0.1.0 left under the login's old key (for migrating its sessions). */
   async readLegacy(loginId: string): Promise<LegacyState> {
     return decodeLegacyState(await this.coordination.get(legacyLoginRecordKey(loginId)));
+  }
+
+  /** Deletes what 0.1.0 left under the login's old key (its tokens in the clear), once migrated. */
+  async forgetLegacy(loginId: string): Promise<void> {
+    await this.coordination.delete(legacyLoginRecordKey(loginId));
   }
 
   /**

@@ -23,8 +23,8 @@ import type { LiveLogin } from './record.js';
 export type RefreshOutcome =
   /** The record holds tokens of this version, fresh. */
   | { kind: 'refreshed'; version: number }
-  /** Egnyte refused the refresh token, or the login ended: it is over. */
-  | { kind: 'signed_out'; error: EgnyteAuthErrorData }
+  /** Egnyte refused the refresh token, or the login ended, or (`unreadable`) its tokens do not decrypt: it is over. */
+  | { kind: 'signed_out'; error: EgnyteAuthErrorData; unreadable?: true }
   /** Egnyte throttled or could not be reached; the login goes on. */
   | { kind: 'unavailable'; error: EgnyteAuthErrorData };
 
@@ -42,6 +42,7 @@ export function loginEnded(): EgnyteAuthError {
 }
 
 const SIGNED_OUT: RefreshOutcome = Object.freeze({ kind: 'signed_out', error: errorToData(loginEnded()) });
+const UNREADABLE: RefreshOutcome = Object.freeze({ kind: 'signed_out', error: errorToData(loginEnded()), unreadable: true });
 
 /** An error from Egnyte as an outcome: a refused token is the end, anything else a pause. */
 export function outcomeOfError(err: unknown, fallback: string): { kind: 'signed_out' | 'unavailable'; error: EgnyteAuthErrorData } {
@@ -59,10 +60,17 @@ export async function refreshLogin(runtime: Runtime, loginId: string, seen: Live
   const state = await records.read(loginId);
   if (state.kind !== 'live') return SIGNED_OUT;
   const current = state.login;
-  if (current.version > seen.version && !isExpired(seal.open(loginId, current.tokens), Date.now())) return { kind: 'refreshed', version: current.version };
+  let held: EgnyteTokenSet;
+  try {
+    held = seal.open({ loginId, domain: current.domain }, current.tokens);
+  } catch {
+    // The caller ends the login (`token_unreadable`); the value itself is never logged.
+    return UNREADABLE;
+  }
+  if (current.version > seen.version && !isExpired(held, Date.now())) return { kind: 'refreshed', version: current.version };
   let tokens: EgnyteTokenSet;
   try {
-    tokens = await refreshTokens(config, current.domain, seal.open(loginId, current.tokens));
+    tokens = await refreshTokens(config, current.domain, held);
   } catch (err) {
     const outcome = outcomeOfError(err, 'Refreshing the Egnyte sign-in failed unexpectedly.');
     if (outcome.kind === 'signed_out') {
@@ -71,7 +79,7 @@ export async function refreshLogin(runtime: Runtime, loginId: string, seen: Live
     }
     return outcome;
   }
-  const sealed = seal.seal(loginId, tokens);
+  const sealed = seal.seal({ loginId, domain: current.domain }, tokens);
   const after = await records.update(loginId, (live) => (live.version === current.version ? { ...live, version: live.version + 1, tokens: sealed } : undefined));
   // Ours, or another instance's newer set: either way the record holds fresh tokens. (Another's
   // win leaves ours unrevoked: without rotation both sets share one refresh token, and revoking

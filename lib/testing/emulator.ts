@@ -12,6 +12,7 @@ import { validateFault } from './faults.js';
 import { resolveEmulatorOptions, resolveUser } from './options.js';
 import { createRequestListener } from './request-handler.js';
 import { emulatorEndpoints } from './endpoints.js';
+import { rememberGrantStore } from './issued-tokens.js';
 import { domainOrigin } from './origins.js';
 import { listen } from './server.js';
 import type {
@@ -119,5 +120,6 @@ export async function startEgnyteEmulator(options: EgnyteEmulatorOptions = {}): 
       return closing;
     },
   };
+  rememberGrantStore(emulator, ctx.store);
   return emulator;
 }

@@ -126,6 +126,11 @@ export class GrantStore {
     return { accessToken, ...(options.withRefresh && refreshToken !== undefined ? { refreshToken } : {}) };
   }
 
+  /** Every access and refresh token issued (and not yet dropped past the cap), whatever its state. */
+  issuedTokens(): string[] {
+    return [...this.accessTokens.keys(), ...this.refreshTokens.keys()];
+  }
+
   /** The record of an access token, whatever its state. */
   findAccessToken(token: string): AccessTokenRecord | undefined {
     return this.accessTokens.get(token);

@@ -1,20 +1,22 @@
 /**
  * Secrets never reach logs or errors: with every express-egnyte-auth debug namespace on, a
  * full flow with faults prints no access token, refresh token, code, client secret, session
- * cookie or store password, and no error handed to the app carries one (message, JSON,
+ * cookie, store password or encrypted token set, and no error handed to the app carries one (message, JSON,
  * util.inspect, cause chain).
  */
 import { inspect } from 'node:util';
 import { egnyteSessionStore, memoryCoordination } from '../../lib/index.js';
 import { FlakyStore, captureDebug, sessionCookie, startAttempt } from '../support/attack-kit.js';
 import { startHarness, type Harness, type TestBrowser } from '../support/harness.js';
-import { tokensOf } from '../support/records.js';
+import { recordOf, tokensOf } from '../support/records.js';
 
 let h: Harness;
 const store = new FlakyStore();
 const coordination = memoryCoordination();
 const errors: unknown[] = [];
 const secrets = new Set<string>();
+/** The encrypted token sets seen in the login records. */
+const sealedSeen = new Set<string>();
 let debug: ReturnType<typeof captureDebug>;
 
 beforeAll(async () => {
@@ -27,6 +29,12 @@ beforeAll(async () => {
     routes: (app) => {
       app.get('/test/tokens', async (req, res) => {
         const loginId = req.session.egnyte?.login?.id;
+        // The tokens as stored (encrypted) are kept out of logs and errors too (issue 19).
+        const state = loginId ? await recordOf(coordination, loginId) : undefined;
+        if (state?.kind === 'live') {
+          secrets.add(state.login.tokens.slice(12, 60));
+          sealedSeen.add(state.login.tokens);
+        }
         res.json((loginId && (await tokensOf(coordination, loginId))) ?? null);
       });
       app.use((err: unknown, _req: unknown, _res: unknown, next: (e: unknown) => void) => {
@@ -119,8 +127,9 @@ test('the debug output names what happened and no secret', () => {
   expect(output).toMatch(/express-egnyte-auth:callback signed in on acme\.egnyte\.com/);
   expect(output).toMatch(/express-egnyte-auth:upstream POST \/d\/acme\.egnyte\.com\/puboauth\/token failed in \d+ms: timeout/);
   expect(output).toMatch(/express-egnyte-auth:config session store get failed/);
-  // At least two generations of tokens, every code, every cookie.
+  // At least two generations of tokens, plain and encrypted, every code, every cookie.
   expect(secrets.size).toBeGreaterThan(20);
+  expect(sealedSeen.size).toBeGreaterThanOrEqual(5);
   for (const secret of secrets) {
     expect(secret.length).toBeGreaterThan(8);
     expect(output).not.toContain(secret);
