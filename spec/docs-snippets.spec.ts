@@ -103,7 +103,7 @@ let snippets: Snippet[];
 
 beforeAll(async () => {
   folder = await freshFolder('snippets', {
-    extra: ['@types/node', '@types/jest', 'memorystore', 'connect-redis', 'redis', 'helmet', 'rate-limiter-flexible', 'supertest', '@types/supertest'],
+    extra: ['@types/node', '@types/jest', 'memorystore', 'connect-redis', 'redis', 'ioredis', 'helmet', 'rate-limiter-flexible', 'supertest', '@types/supertest'],
     manifest: { type: 'module' },
   });
   const pkgDir = join(folder, 'node_modules', 'express-egnyte-auth');
