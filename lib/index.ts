@@ -10,7 +10,7 @@ export type { EgnyteBackgroundApi } from './flow/background.js';
 export { requireEgnyteUser, attachEgnyteUser, withEgnyteUser } from './guard/guard.js';
 export { memoryCoordination } from './coordination/memory.js';
 export type { ClaimAnswer, CompareAndSetAnswer, CoordinationLimiterOptions, EgnyteCoordination } from './coordination/types.js';
-export { egnyteErrorHandler } from './errors/error-handler.js';
+export { egnyteErrorHandler } from './flow/error-handler.js';
 export { egnyteSessionStore } from './session/session-store.js';
 export type { EgnyteSessionStoreOptions } from './session/session-store.js';
 export { COOKIE_WARNING_CODE } from './config/cookie-check.js';

@@ -12,7 +12,7 @@
  * mode against the other, in one process.
  */
 import type { EgnyteTokenSet } from '../../lib/index.js';
-import type * as Runtime from '../../lib/runtime.js';
+import type * as Runtime from '../../lib/guard/runtime.js';
 import { childConfig } from '../support/child.mjs';
 import { auth, redis, testing } from '../support/package.mjs';
 import { type AppConfig, appWithSession, baseRoute, freePort, listenAndServe, plainRoute, sessionStore } from './app-kit.mjs';
@@ -58,19 +58,19 @@ app.use(
   }),
 );
 if (config.fetchBench) {
-  const { findRuntime } = (await import(new URL('../../dist/runtime.js', import.meta.url).href)) as typeof Runtime;
-  let encrypted: Runtime.Runtime['seal'] | undefined;
+  const { findRuntime } = (await import(new URL('../../dist/guard/runtime.js', import.meta.url).href)) as typeof Runtime;
+  let encrypted: Runtime.Runtime['logins']['seal'] | undefined;
   app.post('/bench/seal', async (req, res) => {
     const { runtime } = findRuntime(req)!;
-    encrypted ??= runtime.seal;
+    encrypted ??= runtime.logins.seal;
     const next = req.query.mode === 'plain' ? PLAIN_SEAL : encrypted;
     const loginId = req.session.egnyte!.login!.id;
-    const before = runtime.seal;
-    const state = await runtime.records.update(loginId, (live) => {
+    const before = runtime.logins.seal;
+    const state = await runtime.logins.records.update(loginId, (live) => {
       const owner = { loginId, domain: live.domain };
       return { ...live, tokens: next.seal(owner, before.open(owner, live.tokens)) };
     });
-    runtime.seal = next;
+    runtime.logins.seal = next;
     res.status(state.kind === 'live' ? 200 : 500).json({ kind: state.kind });
   });
 }

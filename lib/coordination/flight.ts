@@ -31,6 +31,9 @@ export interface FlightKind<T> {
   localMaxMs?: number;
 }
 
+/** Room on top of a task's own time limit (an upstream call's `timeoutMs`) before its lock frees itself. */
+export const LOCK_MARGIN_MS = 1000;
+
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 100;
 

@@ -9,7 +9,7 @@
 import { type EgnyteApi, createEgnyteApiClient } from '../egnyte/api-client.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { type AccessContext, liveLogin, loginAccess, tokenRefused } from '../login/access.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../guard/runtime.js';
 
 /** What `egnyteApiFor` gives a job. */
 export interface EgnyteBackgroundApi {
@@ -28,7 +28,7 @@ const JOB: AccessContext = Object.freeze({});
 export function backgroundApi(runtime: Runtime) {
   return async function egnyteApiFor({ loginId }: { loginId: string }): Promise<EgnyteBackgroundApi> {
     if (typeof loginId !== 'string' || loginId === '') throw new EgnyteAuthError('invalid_request', 'egnyteApiFor({ loginId }) needs the loginId of a login (req.egnyte.loginId).', { status: 500 });
-    const { domain } = await liveLogin(runtime, loginId, JOB);
+    const { domain } = await liveLogin(runtime.logins, loginId, JOB);
     let version = 0;
     const client = createEgnyteApiClient({
       config: runtime.config,
@@ -36,11 +36,11 @@ export function backgroundApi(runtime: Runtime) {
       pacer: runtime.pacer,
       paceKey: loginId,
       accessToken: async () => {
-        const access = await loginAccess(runtime, loginId, JOB);
+        const access = await loginAccess(runtime.logins, loginId, JOB);
         version = access.login.version;
         return access.tokens.accessToken;
       },
-      onTokenRefused: () => tokenRefused(runtime, loginId, version, JOB),
+      onTokenRefused: () => tokenRefused(runtime.logins, loginId, version, JOB),
     });
     return { domain, fetch: client.fetch, api: client.api };
   };

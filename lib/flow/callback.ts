@@ -10,27 +10,31 @@
  * brings the same state, or the pre-login session id, gets nothing of the login.
  */
 import type { Request, Response } from 'express';
+import type { ResolvedConfig } from '../config/options.js';
+import { Flights } from '../coordination/flight.js';
+import { RELOAD_GRACE_MS } from '../guard/outcomes.js';
 import { EgnyteAuthError, asEgnyteAuthError, errorFromData, errorToData } from '../errors/errors.js';
 import { type LostSessionClues, lostSessionClues, lostSessionMessage } from '../errors/setup-mistakes.js';
 import { log } from '../log.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../guard/runtime.js';
 import { pacedUser } from '../guard/reload.js';
 import { endLogin, revokeTokens } from '../login/end.js';
+import { runHook } from '../login/hook.js';
 import { activityWindowMs, endsAtOf } from '../login/lifetime.js';
 import { isLegacyLogin } from '../login/migrate.js';
 import { newLoginId } from '../login/record.js';
 import { regenerateSession, requireSession, saveSession } from '../session/express-session.js';
 import { storedUser } from '../session/stored-user.js';
 import type { LegacyEgnyteLogin } from '../session/types.js';
-import { savingNewLogin } from '../session/write-guard.js';
+import { savingNewLogin } from '../login/write-guard.js';
 import type { EgnyteLogin, EgnytePendingLogin, EgnyteTokenSet, EgnyteUser } from '../types.js';
 import { callbackDomain, checkAllowed } from './callback-domain.js';
-import { decideSignIn, runHook } from './hooks.js';
+import { decideSignIn } from './hooks.js';
 import { askForDomain } from './domain-prompt.js';
-import { exchangeForAttempt } from './exchange-limits.js';
+import { type ExchangeLimits, createExchangeLimits, exchangeForAttempt } from './exchange-limits.js';
 import { parseCallbackParams } from './params.js';
 import { atSignIn } from './sign-in-errors.js';
-import { prunePending, takePending } from './pending-logins.js';
+import { PENDING_TTL_MS, prunePending, takePending } from './pending-logins.js';
 import { type SignInOutcome, stateKey } from './sign-in-outcome.js';
 import { redirect } from '../web/redirect.js';
 
@@ -63,12 +67,33 @@ async function userAtSignIn(runtime: Runtime, loginId: string, domain: string, a
 }
 
 /**
+ * The callbacks' own state, kept by the router: one sign-in per `state` across instances (its
+ * lock and its shared outcome), and the limits on code exchanges.
+ */
+export interface SignIns {
+  /** Callbacks, one per `state` across instances: a state is used once. */
+  outcomes: Flights<SignInOutcome>;
+  /** Each client's budget of code exchanges (exchange-limits.ts). */
+  limits: ExchangeLimits;
+}
+
+/** The callbacks' state of one `egnyteAuth()`. */
+export function createSignIns(config: ResolvedConfig): SignIns {
+  const { coordination, timeoutMs } = config;
+  return {
+    // Exchange, userinfo and the session save: two upstream calls and a store write; renewed while it runs.
+    outcomes: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS, localMaxMs: RELOAD_GRACE_MS }),
+    limits: createExchangeLimits(coordination),
+  };
+}
+
+/**
  * The other tabs' attempts end with this sign-in: their callbacks, when they come, go where
  * they were headed (the browser holds the signed-in cookie), without a second code exchange
  * (best effort).
  */
-async function supersede(runtime: Runtime, others: readonly EgnytePendingLogin[]): Promise<void> {
-  await Promise.all(others.map((entry) => runtime.signIns.share(stateKey(entry.state), { kind: 'signed_in', returnTo: entry.returnTo }).catch(() => undefined)));
+async function supersede(signIns: SignIns, others: readonly EgnytePendingLogin[]): Promise<void> {
+  await Promise.all(others.map((entry) => signIns.outcomes.share(stateKey(entry.state), { kind: 'signed_in', returnTo: entry.returnTo }).catch(() => undefined)));
 }
 
 /**
@@ -78,11 +103,11 @@ async function supersede(runtime: Runtime, others: readonly EgnytePendingLogin[]
 async function endPrevious(req: Request, runtime: Runtime, previous: EgnyteLogin | LegacyEgnyteLogin): Promise<void> {
   const context = { req, user: storedUser(previous), domain: previous.domain };
   if (!isLegacyLogin(previous)) {
-    await endLogin(runtime, previous.id, 'signed_in_again', context);
+    await endLogin(runtime.logins, previous.id, 'signed_in_again', context);
     return;
   }
-  if (previous.id) await endLogin(runtime, previous.id, 'signed_in_again', context);
-  if (runtime.config.revokeOnLogout) await revokeTokens(runtime, previous.domain, previous.tokens);
+  if (previous.id) await endLogin(runtime.logins, previous.id, 'signed_in_again', context);
+  if (runtime.config.revokeOnLogout) await revokeTokens(runtime.logins, previous.domain, previous.tokens);
 }
 
 interface Attempt {
@@ -98,7 +123,7 @@ interface Attempt {
  * attempts of other tabs). When anything after the exchange fails, nothing of this sign-in stays
  * (its record ended, its tokens revoked) and the browser keeps what it had.
  */
-async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise<SignInOutcome> {
+async function signIn(req: Request, runtime: Runtime, signIns: SignIns, attempt: Attempt): Promise<SignInOutcome> {
   const { domain } = attempt;
   const { config } = runtime;
   const before = requireSession(req).egnyte;
@@ -106,7 +131,7 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
   const previous = before?.login;
   let tokens: EgnyteTokenSet;
   try {
-    tokens = await exchangeForAttempt(req, runtime, attempt);
+    tokens = await exchangeForAttempt(req, config, signIns.limits, attempt);
   } catch (err) {
     return { kind: 'failed', error: errorToData(asEgnyteAuthError(err, 'Signing in failed unexpectedly.')) };
   }
@@ -122,8 +147,8 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
     const now = Date.now();
     const windowMs = activityWindowMs(config, fresh.cookie?.originalMaxAge);
     const endsAt = endsAtOf(now, now, windowMs, config);
-    const sealed = runtime.seal.seal({ loginId, domain }, tokens);
-    await runtime.records.create(loginId, { version: 1, domain, tokens: sealed, loggedInAt: now, lastSeenAt: now, endsAt }, now);
+    const sealed = runtime.logins.seal.seal({ loginId, domain }, tokens);
+    await runtime.logins.records.create(loginId, { version: 1, domain, tokens: sealed, loggedInAt: now, lastSeenAt: now, endsAt }, now);
     recorded = true;
     if (previous) {
       await endPrevious(req, runtime, previous);
@@ -146,12 +171,12 @@ async function signIn(req: Request, runtime: Runtime, attempt: Attempt): Promise
     savingNewLogin(fresh);
     await saveSession(req);
     log.callback('signed in on %s', domain);
-    await supersede(runtime, others);
+    await supersede(signIns, others);
     if (user) await runHook('onLogin', config.onLogin, { req, user: { ...decided.user, ...user }, domain, loginId });
     return { kind: 'signed_in', returnTo: attempt.entry.returnTo };
   } catch (err) {
-    if (recorded) await runtime.records.end(loginId, 'sign_in_failed').catch(() => undefined);
-    await revokeTokens(runtime, domain, tokens);
+    if (recorded) await runtime.logins.records.end(loginId, 'sign_in_failed').catch(() => undefined);
+    await revokeTokens(runtime.logins, domain, tokens);
     // express-session writes the request's session once more at the end of the response, even
     // after a failed save: it keeps what the browser had (its login, unless it was ended; the
     // other tabs' attempts), and signs in no one new.
@@ -167,7 +192,7 @@ function withoutSession(req: Request): void {
 }
 
 /** The callback route. */
-export function callbackHandler(runtime: Runtime) {
+export function callbackHandler(runtime: Runtime, signIns: SignIns) {
   const { config } = runtime;
   return async (req: Request, res: Response): Promise<void> => {
     // This URL holds the code: neither the redirect that follows nor any page shown sends it on as a Referer.
@@ -185,7 +210,7 @@ export function callbackHandler(runtime: Runtime) {
     if (!taken.ok) {
       log.callback('refused callback: %s', taken.reason);
       // A callback that already signed this browser in (a reload, a restored tab): go where it went.
-      const earlier = await runtime.signIns.peek(key);
+      const earlier = await signIns.outcomes.peek(key);
       if (earlier?.kind === 'signed_in') {
         // Signed in already (a reload, another tab's attempt this sign-in superseded): where it was going, and nothing else.
         withoutSession(req);
@@ -201,7 +226,7 @@ export function callbackHandler(runtime: Runtime) {
     if (domain === undefined) return askForDomain(req, res, config, taken.entry.returnTo);
     checkAllowed(config, domain);
     const attempt: Attempt = { domain, code: params.code, state: params.state, entry: taken.entry };
-    const { result, ran } = await runtime.signIns.join(key, () => signIn(req, runtime, attempt));
+    const { result, ran } = await signIns.outcomes.join(key, () => signIn(req, runtime, signIns, attempt));
     if (result.kind === 'failed') throw errorFromData(result.error);
     // A twin of the request that signed in: a plain redirect, no cookie (see the module comment).
     if (!ran) withoutSession(req);

@@ -15,7 +15,7 @@ import { brandedDomainOf } from '../config/branded-domain.js';
 import type { ResolvedConfig } from '../config/options.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { sanitizeReturnTo } from '../config/return-to.js';
-import { findRuntime, loginUrl } from '../runtime.js';
+import { findRuntime, loginUrl } from '../guard/runtime.js';
 import { escapeHtml } from '../web/html.js';
 import { prefersHtml } from '../web/negotiation.js';
 import { sendPage } from '../web/page-headers.js';

@@ -42,10 +42,10 @@
 import type { Request } from 'express';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { EgnyteCoordination } from '../coordination/types.js';
+import type { ResolvedConfig } from '../config/options.js';
 import { exchangeCode } from '../egnyte/token-client.js';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
-import type { Runtime } from '../runtime.js';
 import type { EgnytePendingLogin, EgnyteTokenSet } from '../types.js';
 import { clientKey } from './client-key.js';
 import { WaitingLine } from './waiting-line.js';
@@ -203,12 +203,12 @@ export interface ExchangeAttempt {
  * Exchanges the attempt's code (with its PKCE verifier) once the client has a turn in its
  * budget, whatever the flow (see the module comment).
  */
-export async function exchangeForAttempt(req: Request, runtime: Runtime, attempt: ExchangeAttempt): Promise<EgnyteTokenSet> {
+export async function exchangeForAttempt(req: Request, config: ResolvedConfig, limits: ExchangeLimits, attempt: ExchangeAttempt): Promise<EgnyteTokenSet> {
   // A turn is waited for at most as long as one exchange may take.
-  const turn = await runtime.exchangeLimits.take(clientKey(req.ip), runtime.config.timeoutMs);
+  const turn = await limits.take(clientKey(req.ip), config.timeoutMs);
   let tokens: EgnyteTokenSet;
   try {
-    tokens = await exchangeCode(runtime.config, attempt.domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
+    tokens = await exchangeCode(config, attempt.domain, attempt.code, attempt.state, attempt.entry.codeVerifier);
   } catch (err) {
     await turn.settle(outcomeOf(err));
     throw err;

@@ -1,22 +1,10 @@
 /**
- * The app's hooks: `afterCallback` decides a sign-in; `onLogin`/`onLogout` only observe.
- * An observer's failure must not change what happened, so it is logged (by name, never
- * with its message, which may quote anything) and swallowed.
+ * `afterCallback`, the app's hook that decides a sign-in. (`onLogin` and `onLogout` only
+ * observe: login/hook.ts runs them.)
  */
 import type { Request } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
-import { log } from '../log.js';
 import type { AfterCallbackResult, EgnyteAuthOptions, EgnyteUser } from '../types.js';
-
-/** Runs an observing hook; its errors are logged and ignored. */
-export async function runHook<E>(name: string, hook: ((event: E) => void | Promise<void>) | undefined, event: E): Promise<void> {
-  if (!hook) return;
-  try {
-    await hook(event);
-  } catch (err) {
-    log.login('%s hook failed: %s', name, err instanceof Error ? err.name : typeof err);
-  }
-}
 
 const MAX_MESSAGE = 500;
 

@@ -9,7 +9,7 @@ import { sanitizeReturnTo } from '../config/return-to.js';
 import { TOKEN_PATH } from '../egnyte/token-client.js';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { log } from '../log.js';
-import { findRuntime } from '../runtime.js';
+import { findRuntime } from '../guard/runtime.js';
 import { type EgnyteSession, requireSession, saveSession } from '../session/express-session.js';
 import { checkAllowed } from './callback-domain.js';
 import { askToConfirmLogin, needsConfirmation } from './login-confirm.js';

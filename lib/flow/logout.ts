@@ -11,7 +11,7 @@ import type { Request, Response } from 'express';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { endLogin } from '../login/end.js';
 import { isLegacyLogin, migrateLegacyLogin } from '../login/migrate.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../guard/runtime.js';
 import { endSession, requireSession } from '../session/express-session.js';
 import { storedUser } from '../session/stored-user.js';
 import { redirect } from '../web/redirect.js';
@@ -31,10 +31,10 @@ export function logoutHandler(runtime: Runtime) {
     const session = requireSession(req);
     const stored = session.egnyte?.login;
     // A session 0.1.0 stored has its tokens with it: moved to a record first, so they are revoked too.
-    const login = stored && isLegacyLogin(stored) ? await migrateLegacyLogin(runtime, req, stored) : stored;
+    const login = stored && isLegacyLogin(stored) ? await migrateLegacyLogin(runtime.logins, req, stored) : stored;
     if (login) {
       try {
-        await endLogin(runtime, login.id, 'logout', { req, user: storedUser(login), domain: login.domain });
+        await endLogin(runtime.logins, login.id, 'logout', { req, user: storedUser(login), domain: login.domain });
       } catch (err) {
         throw isEgnyteAuthError(err, 'coordination_unavailable') ? notSignedOut() : err;
       }

@@ -10,10 +10,10 @@ import { mountWarner } from '../config/mount-check.js';
 import { resolveConfig } from '../config/options.js';
 import { registerEgnyteRouter } from '../errors/setup-mistakes.js';
 import { installEgnyteAccessor } from '../guard/context.js';
-import { attachRuntime, createRuntime } from '../runtime.js';
-import { guardSessionWrites } from '../session/write-guard.js';
+import { attachRuntime, createRuntime } from '../guard/runtime.js';
+import { type StoreGuards, guardSessionWrites } from '../login/write-guard.js';
 import type { EgnyteAuthOptions } from '../types.js';
-import { callbackHandler } from './callback.js';
+import { callbackHandler, createSignIns } from './callback.js';
 import { type EgnyteBackgroundApi, backgroundApi } from './background.js';
 import { egnyteLogin, installEgnyteLogin, loginHandler } from './login.js';
 import { logoutHandler } from './logout.js';
@@ -91,6 +91,8 @@ function startUpChecks(req: Request, checkCookie: (cookie: (CookieLike & HttpOnl
 export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const config = resolveConfig(options);
   const runtime = createRuntime(config);
+  // Session store wrappers (per store) that let logout win over writes in flight.
+  const storeGuards: StoreGuards = new WeakMap();
   const router = express.Router() as EgnyteAuthRouter;
   registerEgnyteRouter(router);
   warnAboutEndpoints(config);
@@ -111,14 +113,14 @@ export function egnyteAuth(options: EgnyteAuthOptions): EgnyteAuthRouter {
   const dispatch = (router as unknown as DispatchingRouter).handle.bind(router);
   (router as unknown as DispatchingRouter).handle = (req, res, out) => {
     attachRuntime(req, res, runtime);
-    guardSessionWrites(req, runtime.storeGuards, runtime.records);
+    guardSessionWrites(req, storeGuards, runtime.logins.records);
     if ((Object.getPrototypeOf(res) as Response).egnyteLogin !== egnyteLogin) installOnPrototypes(req, res);
     if (checking) checking = startUpChecks(req, checkCookie, checkMount);
     if (!isOwnPath(req.url)) return out();
     dispatch(req, res, out);
   };
   if (config.mounted.login) router.get(config.routes.login, loginHandler(config));
-  if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime));
+  if (config.mounted.callback) router.get(config.routes.callback, callbackHandler(runtime, createSignIns(config)));
   // Only a POST that is not cross-site signs out; a GET shows a sign-out button (logout-page.ts).
   if (config.mounted.logout) router.route(config.routes.logout).get(logoutPageHandler(config)).post(refuseCrossSiteLogout(config), logoutHandler(runtime));
   router.egnyteApiFor = backgroundApi(runtime);

@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import { type EgnyteApi, type EgnyteApiClient, createEgnyteApiClient } from '../egnyte/api-client.js';
 import { type AccessContext, loginAccess, tokenRefused } from '../login/access.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime.js';
 import type { EgnyteQuota } from '../egnyte/quota.js';
 import { storedUser } from '../session/stored-user.js';
 import type { EgnyteLogin, EgnyteRequestContext, EgnyteUser } from '../types.js';
@@ -33,11 +33,11 @@ function clientFor(req: Request, runtime: Runtime, view: LoginView): EgnyteApiCl
     pacer: runtime.pacer,
     paceKey: view.id,
     async accessToken() {
-      const access = await loginAccess(runtime, view.id, context);
+      const access = await loginAccess(runtime.logins, view.id, context);
       version = access.login.version;
       return access.tokens.accessToken;
     },
-    onTokenRefused: () => tokenRefused(runtime, view.id, version, context),
+    onTokenRefused: () => tokenRefused(runtime.logins, view.id, version, context),
   });
 }
 
@@ -83,7 +83,7 @@ class RequestContext implements EgnyteRequestContext {
 
   // A getter for the same reason as fetch: `const { accessToken } = req.egnyte` works.
   get accessToken(): EgnyteRequestContext['accessToken'] {
-    return (this.#accessToken ??= async () => (await loginAccess(this.#runtime, this.#view.id, accessContextOf(this.#req, this.#view))).tokens.accessToken);
+    return (this.#accessToken ??= async () => (await loginAccess(this.#runtime.logins, this.#view.id, accessContextOf(this.#req, this.#view))).tokens.accessToken);
   }
 
   get api(): EgnyteApi {

@@ -6,7 +6,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EgnyteAuthError } from '../errors/errors.js';
 import { guardMissingError } from '../errors/setup-mistakes.js';
-import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from '../runtime.js';
+import { type AttachedRuntime, loginUrl, publicUrlOf, requireRuntime } from './runtime.js';
 import { requireSession } from '../session/express-session.js';
 import type { EgnyteRequest, RequireEgnyteUserOptions } from '../types.js';
 import { prefersHtml } from '../web/negotiation.js';

@@ -9,7 +9,7 @@ import { fetchEgnyteUser } from '../egnyte/api.js';
 import { EgnyteAuthError, isEgnyteAuthError } from '../errors/errors.js';
 import { type AccessContext, type LoginAccess, loginAccess, tokenRefused } from '../login/access.js';
 import { loginEnded, outcomeOfError } from '../login/refresh.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime.js';
 import type { EgnyteLogin, EgnyteUser } from '../types.js';
 import type { ReloadOutcome } from './outcomes.js';
 
@@ -52,21 +52,21 @@ export async function reloadUser(runtime: Runtime, login: EgnyteLogin, context: 
   for (let attempt = 0; ; attempt++) {
     let access: LoginAccess;
     try {
-      access = await loginAccess(runtime, login.id, context);
+      access = await loginAccess(runtime.logins, login.id, context);
     } catch (err) {
       return failed(err);
     }
     try {
       const user = await pacedUser(runtime, login.id, access.login.domain, access.tokens.accessToken);
       // A logout (another tab, another instance) while Egnyte answered: the login is over, not fresh.
-      if ((await runtime.records.read(login.id)).kind === 'ended') return failed(loginEnded());
+      if ((await runtime.logins.records.read(login.id)).kind === 'ended') return failed(loginEnded());
       return { kind: 'fresh', user, fetchedAt: Date.now() };
     } catch (err) {
       if (!refusedByEgnyte(err)) return failed(err);
       // Newer tokens on the record (another instance refreshed) get one more try; else the login ends here.
       let newer: boolean;
       try {
-        newer = await tokenRefused(runtime, login.id, access.login.version, context);
+        newer = await tokenRefused(runtime.logins, login.id, access.login.version, context);
       } catch (backendError) {
         return failed(backendError);
       }

@@ -17,7 +17,7 @@ import { log } from '../log.js';
 import { type AccessContext, liveLogin } from '../login/access.js';
 import { activityWindowMs, endsAtOf, needsTouch, timeVerdict, touchIntervalMs } from '../login/lifetime.js';
 import { isLegacyLogin, migrateLegacyLogin } from '../login/migrate.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime.js';
 import type { EgnyteSession } from '../session/express-session.js';
 import { storedUser } from '../session/stored-user.js';
 import type { EgnyteLogin, EgnyteUser } from '../types.js';
@@ -73,7 +73,8 @@ export function resolveLoginNow(req: Request, session: EgnyteSession, runtime: R
  * A backend that fails here does not fail the request: the next one tries again.
  */
 async function touch(req: Request, session: EgnyteSession, runtime: Runtime, login: EgnyteLogin, now: number): Promise<Resolution | undefined> {
-  const { config, records, touches } = runtime;
+  const { config, touches } = runtime;
+  const { records } = runtime.logins;
   const windowMs = windowOf(session, runtime);
   if (!needsTouch(login, now, windowMs) || !touches.claim(login.id, now, touchIntervalMs(windowMs))) return undefined;
   let state;
@@ -90,7 +91,7 @@ async function touch(req: Request, session: EgnyteSession, runtime: Runtime, log
     return undefined;
   }
   // Ended elsewhere, or gone: the record's rules say what it was (liveLogin ends a gone one once).
-  return liveLogin(runtime, login.id, accessContext(req, login)).then(
+  return liveLogin(runtime.logins, login.id, accessContext(req, login)).then(
     () => ANONYMOUS,
     (err: EgnyteAuthError) => ended(err),
   );
@@ -100,7 +101,7 @@ async function touch(req: Request, session: EgnyteSession, runtime: Runtime, log
 export async function resolveLoginLater(req: Request, session: EgnyteSession, runtime: Runtime): Promise<Resolution> {
   const stored = session.egnyte?.login;
   if (!stored) return ANONYMOUS;
-  const login = isLegacyLogin(stored) ? await migrateLegacyLogin(runtime, req, stored) : stored;
+  const login = isLegacyLogin(stored) ? await migrateLegacyLogin(runtime.logins, req, stored) : stored;
   if (!login) return ANONYMOUS;
   const { config } = runtime;
   const now = Date.now();
@@ -109,7 +110,7 @@ export async function resolveLoginLater(req: Request, session: EgnyteSession, ru
     // Over by this copy's times: the record decides, and ends it if so.
     let live;
     try {
-      live = await liveLogin(runtime, login.id, accessContext(req, login));
+      live = await liveLogin(runtime.logins, login.id, accessContext(req, login));
     } catch (err) {
       if ((err as EgnyteAuthError).code === 'coordination_unavailable') throw err;
       return ended(err as EgnyteAuthError);

@@ -23,7 +23,7 @@
  * recovery copy is older than the record it read takes the record's (written with the session).
  */
 import { EgnyteAuthError, errorFromData } from '../errors/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Logins } from './logins.js';
 import { log } from '../log.js';
 import type { EgnyteLogin, EgnyteTokenSet } from '../session/types.js';
 import { type EndContext, endLogin } from './end.js';
@@ -59,9 +59,9 @@ function sessionLogin(context: AccessContext, loginId: string): EgnyteLogin | un
  * Re-creates a record the backend no longer has from the session's recovery copy, when the
  * session's own times say the login goes on. Only where nothing is: a tombstone stays.
  */
-async function restore(runtime: Runtime, loginId: string, context: AccessContext): Promise<LoginState | undefined> {
+async function restore(logins: Logins, loginId: string, context: AccessContext): Promise<LoginState | undefined> {
   const login = sessionLogin(context, loginId);
-  if (!login?.recovery || timeVerdict(login, Date.now(), runtime.config)) return undefined;
+  if (!login?.recovery || timeVerdict(login, Date.now(), logins.config)) return undefined;
   const { version, tokens } = login.recovery;
   log.login('login record missing: re-created from the session');
   if (!warnedRestored) {
@@ -73,7 +73,7 @@ async function restore(runtime: Runtime, loginId: string, context: AccessContext
       { type: 'EgnyteAuthWarning', code: RECORD_RESTORED_WARNING_CODE },
     );
   }
-  return runtime.records.create(loginId, { version, domain: login.domain, tokens, loggedInAt: login.loggedInAt, lastSeenAt: login.lastSeenAt, endsAt: login.endsAt });
+  return logins.records.create(loginId, { version, domain: login.domain, tokens, loggedInAt: login.loggedInAt, lastSeenAt: login.lastSeenAt, endsAt: login.endsAt });
 }
 
 /**
@@ -89,9 +89,9 @@ function keepRecovery(context: AccessContext, loginId: string, live: LiveLogin, 
 }
 
 /** The login's token set, or `undefined` (logged by cause, never by value) when it does not open. */
-function openTokens(runtime: Runtime, loginId: string, login: LiveLogin): EgnyteTokenSet | undefined {
+function openTokens(logins: Logins, loginId: string, login: LiveLogin): EgnyteTokenSet | undefined {
   try {
-    return runtime.seal.open({ loginId, domain: login.domain }, login.tokens);
+    return logins.seal.open({ loginId, domain: login.domain }, login.tokens);
   } catch (err) {
     log.login('login tokens unreadable: %s', err instanceof TokenUnreadableError ? err.why : 'error');
     return undefined;
@@ -103,13 +103,13 @@ function openTokens(runtime: Runtime, loginId: string, login: LiveLogin): Egnyte
  * than the record (one of them was altered: the tokens would go there), the login ends
  * (`token_unreadable`) and `login_required` is thrown.
  */
-async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, context: AccessContext): Promise<EgnyteTokenSet> {
+async function tokensOrEnd(logins: Logins, loginId: string, login: LiveLogin, context: AccessContext): Promise<EgnyteTokenSet> {
   const matches = context.domain === undefined || context.domain === login.domain;
   if (!matches) log.login('login tokens unreadable: the session names another domain than the record');
-  const tokens = matches ? openTokens(runtime, loginId, login) : undefined;
+  const tokens = matches ? openTokens(logins, loginId, login) : undefined;
   if (tokens) return tokens;
   // The session's domain for its own copy of the tokens (bound to it), which end.ts may still revoke.
-  await endLogin(runtime, loginId, 'token_unreadable', { ...context, domain: context.domain ?? login.domain });
+  await endLogin(logins, loginId, 'token_unreadable', { ...context, domain: context.domain ?? login.domain });
   throw loginEnded();
 }
 
@@ -118,12 +118,12 @@ async function tokensOrEnd(runtime: Runtime, loginId: string, login: LiveLogin, 
  * record, only if the record still holds the value read. Best effort: a backend that fails, or
  * a refresh in between, leaves it to the next use.
  */
-async function sealedWithFirstKey(runtime: Runtime, loginId: string, login: LiveLogin, tokens: EgnyteTokenSet, context: AccessContext): Promise<LiveLogin> {
-  if (runtime.seal.isCurrent(login.tokens)) return login;
-  const sealed = runtime.seal.seal({ loginId, domain: login.domain }, tokens);
+async function sealedWithFirstKey(logins: Logins, loginId: string, login: LiveLogin, tokens: EgnyteTokenSet, context: AccessContext): Promise<LiveLogin> {
+  if (logins.seal.isCurrent(login.tokens)) return login;
+  const sealed = logins.seal.seal({ loginId, domain: login.domain }, tokens);
   let state: LoginState;
   try {
-    state = await runtime.records.update(loginId, (live) => (live.tokens === login.tokens && live.domain === login.domain ? { ...live, tokens: sealed } : undefined));
+    state = await logins.records.update(loginId, (live) => (live.tokens === login.tokens && live.domain === login.domain ? { ...live, tokens: sealed } : undefined));
   } catch {
     return login;
   }
@@ -142,10 +142,10 @@ function notAllowed(domain: string): EgnyteAuthError {
  * `login_required` (or `domain_not_allowed`) for a login that is over, `coordination_unavailable`
  * when the backend fails.
  */
-export async function liveLogin(runtime: Runtime, loginId: string, context: AccessContext): Promise<LiveLogin> {
-  const { config } = runtime;
-  let state = await runtime.records.read(loginId);
-  if (state.kind === 'absent') state = (await restore(runtime, loginId, context)) ?? state;
+export async function liveLogin(logins: Logins, loginId: string, context: AccessContext): Promise<LiveLogin> {
+  const { config } = logins;
+  let state = await logins.records.read(loginId);
+  if (state.kind === 'absent') state = (await restore(logins, loginId, context)) ?? state;
   if (state.kind === 'ended') {
     if (context.req?.session?.egnyte?.login?.id === loginId) delete context.req.session.egnyte.login;
     throw loginEnded();
@@ -154,18 +154,18 @@ export async function liveLogin(runtime: Runtime, loginId: string, context: Acce
     // Only a session that refers to the login proves it existed: a job's unknown id is not reported.
     if (context.domain !== undefined) {
       const verdict = context.times ? timeVerdict(context.times, Date.now(), config) : undefined;
-      await endLogin(runtime, loginId, verdict ?? 'login_lost', context);
+      await endLogin(logins, loginId, verdict ?? 'login_lost', context);
     }
     throw loginEnded();
   }
   const { login } = state;
   const verdict = timeVerdict(login, Date.now(), config);
   if (verdict) {
-    await endLogin(runtime, loginId, verdict, { ...context, domain: login.domain });
+    await endLogin(logins, loginId, verdict, { ...context, domain: login.domain });
     throw loginEnded();
   }
   if (!config.isAllowed(login.domain)) {
-    await endLogin(runtime, loginId, 'domain_not_allowed', { ...context, domain: login.domain });
+    await endLogin(logins, loginId, 'domain_not_allowed', { ...context, domain: login.domain });
     throw notAllowed(login.domain);
   }
   keepRecovery(context, loginId, login);
@@ -176,32 +176,32 @@ export async function liveLogin(runtime: Runtime, loginId: string, context: Acce
  * The login's tokens for a call to Egnyte: {@link liveLogin}, then its token set, refreshed
  * first when it has expired. A refresh Egnyte refuses ends the login (`token_refused`).
  */
-export async function loginAccess(runtime: Runtime, loginId: string, context: AccessContext): Promise<LoginAccess> {
-  const login = await liveLogin(runtime, loginId, context);
-  const tokens = await tokensOrEnd(runtime, loginId, login, context);
-  if (!isExpired(tokens, Date.now())) return { login: await sealedWithFirstKey(runtime, loginId, login, tokens, context), tokens };
-  const outcome = await runtime.refreshes.run(loginId, () => refreshLogin(runtime, loginId, login));
+export async function loginAccess(logins: Logins, loginId: string, context: AccessContext): Promise<LoginAccess> {
+  const login = await liveLogin(logins, loginId, context);
+  const tokens = await tokensOrEnd(logins, loginId, login, context);
+  if (!isExpired(tokens, Date.now())) return { login: await sealedWithFirstKey(logins, loginId, login, tokens, context), tokens };
+  const outcome = await logins.refreshes.run(loginId, () => refreshLogin(logins, loginId, login));
   if (outcome.kind === 'signed_out') {
-    await endLogin(runtime, loginId, outcome.unreadable ? 'token_unreadable' : 'token_refused', { ...context, domain: login.domain });
+    await endLogin(logins, loginId, outcome.unreadable ? 'token_unreadable' : 'token_refused', { ...context, domain: login.domain });
     throw errorFromData(outcome.error);
   }
   if (outcome.kind === 'unavailable') throw errorFromData(outcome.error);
-  const refreshed = await liveLogin(runtime, loginId, context);
-  return { login: refreshed, tokens: await tokensOrEnd(runtime, loginId, refreshed, context) };
+  const refreshed = await liveLogin(logins, loginId, context);
+  return { login: refreshed, tokens: await tokensOrEnd(logins, loginId, refreshed, context) };
 }
 
 /**
  * Egnyte refused the token of version `used`: true when the record holds a newer one (another
  * instance refreshed; send the call again), else the login ends as `token_refused` and false.
  */
-export async function tokenRefused(runtime: Runtime, loginId: string, used: number, context: AccessContext): Promise<boolean> {
-  const state = await runtime.records.read(loginId);
+export async function tokenRefused(logins: Logins, loginId: string, used: number, context: AccessContext): Promise<boolean> {
+  const state = await logins.records.read(loginId);
   let reason: 'token_refused' | 'token_unreadable' = 'token_refused';
   if (state.kind === 'live' && state.login.version > used) {
-    const newer = openTokens(runtime, loginId, state.login);
+    const newer = openTokens(logins, loginId, state.login);
     if (newer && !isExpired(newer, Date.now())) return true;
     if (!newer) reason = 'token_unreadable';
   }
-  await endLogin(runtime, loginId, reason, { ...context, ...(state.kind === 'live' ? { domain: state.login.domain } : {}) });
+  await endLogin(logins, loginId, reason, { ...context, ...(state.kind === 'live' ? { domain: state.login.domain } : {}) });
   return false;
 }

@@ -12,9 +12,9 @@
 import type { Request } from 'express';
 import { revokeToken } from '../egnyte/api.js';
 import { EgnyteAuthError } from '../errors/errors.js';
-import { runHook } from '../flow/hooks.js';
+import { runHook } from './hook.js';
 import { log } from '../log.js';
-import type { Runtime } from '../runtime.js';
+import type { Logins } from './logins.js';
 import type { EgnyteTokenSet } from '../session/types.js';
 import type { EgnyteLogoutEvent, EgnyteUser } from '../types.js';
 import type { EndReason } from './record.js';
@@ -51,13 +51,13 @@ interface SealedCopy {
  * domain it was sealed for, so tokens are revoked only where they came from. Logged by cause,
  * never by value.
  */
-function openFirst(runtime: Runtime, loginId: string, copies: readonly SealedCopy[]): { tokens: EgnyteTokenSet; domain: string } | undefined {
+function openFirst(logins: Logins, loginId: string, copies: readonly SealedCopy[]): { tokens: EgnyteTokenSet; domain: string } | undefined {
   let tried = false;
   for (const { sealed, domain } of copies) {
     if (sealed === undefined || domain === undefined) continue;
     tried = true;
     try {
-      return { tokens: runtime.seal.open({ loginId, domain }, sealed), domain };
+      return { tokens: logins.seal.open({ loginId, domain }, sealed), domain };
     } catch {
       // the next one
     }
@@ -67,8 +67,8 @@ function openFirst(runtime: Runtime, loginId: string, copies: readonly SealedCop
 }
 
 /** Revokes the refresh token, then the access token (best effort: ending must not depend on Egnyte). */
-export async function revokeTokens(runtime: Runtime, domain: string, tokens: EgnyteTokenSet): Promise<void> {
-  const { config } = runtime;
+export async function revokeTokens(logins: Logins, domain: string, tokens: EgnyteTokenSet): Promise<void> {
+  const { config } = logins;
   const revoke = async (token: string, which: string): Promise<void> => {
     try {
       await revokeToken(config, domain, tokens.accessToken, token);
@@ -92,10 +92,9 @@ function dropFromSession(req: Request | undefined, loginId: string): void {
  * ended it, false when it had ended already. Throws `coordination_unavailable` when the backend
  * cannot record the end: then nothing changed, and the caller answers 503.
  */
-export async function endLogin(runtime: Runtime, loginId: string, reason: EndReason, context: EndContext = {}): Promise<boolean> {
-  const { ended, previous } = await runtime.records.end(loginId, reason);
-  runtime.reloads.forget(loginId);
-  runtime.refreshes.forget(loginId);
+export async function endLogin(logins: Logins, loginId: string, reason: EndReason, context: EndContext = {}): Promise<boolean> {
+  const { ended, previous } = await logins.records.end(loginId, reason);
+  logins.forget(loginId);
   const copies: SealedCopy[] = [
     { sealed: previous?.tokens, domain: previous?.domain },
     { sealed: recoveryCopy(context.req, loginId), domain: context.domain },
@@ -104,13 +103,13 @@ export async function endLogin(runtime: Runtime, loginId: string, reason: EndRea
   if (!ended) return false;
   log.login('login ended: %s', reason);
   const domain = previous?.domain ?? context.domain;
-  if (runtime.config.revokeOnLogout) {
-    const opened = openFirst(runtime, loginId, copies);
-    if (opened) await revokeTokens(runtime, opened.domain, opened.tokens);
+  if (logins.config.revokeOnLogout) {
+    const opened = openFirst(logins, loginId, copies);
+    if (opened) await revokeTokens(logins, opened.domain, opened.tokens);
   }
   if (reason !== 'sign_in_failed' && domain !== undefined) {
     const event: EgnyteLogoutEvent = { req: context.req, user: context.user, domain, loginId, reason };
-    await runHook('onLogout', runtime.config.onLogout, event);
+    await runHook('onLogout', logins.config.onLogout, event);
   }
   return true;
 }

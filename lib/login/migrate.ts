@@ -13,7 +13,7 @@ import type { Request } from 'express';
 import { log } from '../log.js';
 import { newLoginId } from './record.js';
 import type { EgnyteLogin, EgnyteTokenSet, LegacyEgnyteLogin } from '../session/types.js';
-import type { Runtime } from '../runtime.js';
+import type { Logins } from './logins.js';
 import { activityWindowMs, endsAtOf } from './lifetime.js';
 import { asTokenSet } from './token-seal.js';
 
@@ -34,8 +34,8 @@ function tokensOf(value: unknown): EgnyteTokenSet | undefined {
  * Moves the request's 0.1.0 login to a record and answers the session's new view of it, or
  * `undefined` when it is over (ended by 0.1.0, or unreadable): the session then holds no login.
  */
-export async function migrateLegacyLogin(runtime: Runtime, req: Request, legacy: LegacyEgnyteLogin): Promise<EgnyteLogin | undefined> {
-  const { records, seal, config } = runtime;
+export async function migrateLegacyLogin(logins: Logins, req: Request, legacy: LegacyEgnyteLogin): Promise<EgnyteLogin | undefined> {
+  const { records, seal, config } = logins;
   const data = req.session.egnyte!;
   const id = legacy.id ?? newLoginId();
   const old = legacy.id ? await records.readLegacy(id) : ({ kind: 'absent' } as const);

@@ -14,19 +14,13 @@
  */
 import { refreshTokens } from '../egnyte/token-client.js';
 import { type EgnyteAuthErrorData, EgnyteAuthError, asEgnyteAuthError, errorToData } from '../errors/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Logins } from './logins.js';
 import type { EgnyteTokenSet } from '../session/types.js';
 import { revokeTokens } from './end.js';
 import type { LiveLogin } from './record.js';
+import type { RefreshOutcome } from './refresh-outcome.js';
 
-/** What a login's refresh ended with, as plain data shared across instances. */
-export type RefreshOutcome =
-  /** The record holds tokens of this version, fresh. */
-  | { kind: 'refreshed'; version: number }
-  /** Egnyte refused the refresh token, or the login ended, or (`unreadable`) its tokens do not decrypt: it is over. */
-  | { kind: 'signed_out'; error: EgnyteAuthErrorData; unreadable?: true }
-  /** Egnyte throttled or could not be reached; the login goes on. */
-  | { kind: 'unavailable'; error: EgnyteAuthErrorData };
+export type { RefreshOutcome } from './refresh-outcome.js';
 
 /** Tokens this close to expiry are refreshed before use. */
 export const EXPIRY_SKEW_MS = 60_000;
@@ -55,8 +49,8 @@ export function outcomeOfError(err: unknown, fallback: string): { kind: 'signed_
  * Refreshes the login's tokens, unless the record already holds newer ones than `seen` (the
  * live login as the caller read it). See the module comment for the races.
  */
-export async function refreshLogin(runtime: Runtime, loginId: string, seen: LiveLogin): Promise<RefreshOutcome> {
-  const { records, seal, config } = runtime;
+export async function refreshLogin(logins: Logins, loginId: string, seen: LiveLogin): Promise<RefreshOutcome> {
+  const { records, seal, config } = logins;
   const state = await records.read(loginId);
   if (state.kind !== 'live') return SIGNED_OUT;
   const current = state.login;
@@ -86,6 +80,6 @@ export async function refreshLogin(runtime: Runtime, loginId: string, seen: Live
   // ours would revoke the login's.)
   if (after.kind === 'live') return { kind: 'refreshed', version: after.login.version };
   // The login ended while Egnyte answered: nobody can use these tokens, so none may stay live.
-  await revokeTokens(runtime, current.domain, tokens);
+  await revokeTokens(logins, current.domain, tokens);
   return SIGNED_OUT;
 }

@@ -12,7 +12,7 @@ import { memoryCoordination, requireEgnyteUser, type EgnyteAuthOptions, type Egn
 import { legacyLoginRecordKey, loginRecordKey } from '../../lib/coordination/keys.js';
 import { resolveConfig } from '../../lib/config/options.js';
 import { refreshLogin } from '../../lib/login/refresh.js';
-import { createRuntime, findRuntime } from '../../lib/runtime.js';
+import { createRuntime, findRuntime } from '../../lib/guard/runtime.js';
 import { issuedTokensOf } from '../../lib/testing/issued-tokens.js';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { sessionIdOf, storedSession, storeSession } from '../flow-support.js';
@@ -69,7 +69,7 @@ function withApp(world: World, auth: Partial<EgnyteAuthOptions>, run: (h: Harnes
           res.json({ user: req.egnyte!.user.username });
         });
         app.get('/test/count-opens', (req, res) => {
-          const seal = findRuntime(req)!.runtime.seal;
+          const seal = findRuntime(req)!.runtime.logins.seal;
           const open = seal.open.bind(seal);
           seal.open = (loginId, sealed) => {
             world.opens.count++;
@@ -321,9 +321,9 @@ describe('a value that does not open ends its login, cleanly', () => {
     const runtime = createRuntime(resolveConfig({ clientId: emulator.clientId, clientSecret: emulator.clientSecret, baseUrl: 'http://localhost:1', endpoints: emulator.endpoints }));
     const now = Date.now();
     const login = { version: 1, domain: 'acme.egnyte.com', tokens: 'junk', loggedInAt: now, lastSeenAt: now, endsAt: now + 60_000 };
-    await runtime.records.create('a-login', login);
+    await runtime.logins.records.create('a-login', login);
     const grants = emulator.tokenGrants.refresh_token;
-    expect(await refreshLogin(runtime, 'a-login', login)).toEqual({ kind: 'signed_out', error: expect.objectContaining({ code: 'login_required' }), unreadable: true });
+    expect(await refreshLogin(runtime.logins, 'a-login', login)).toEqual({ kind: 'signed_out', error: expect.objectContaining({ code: 'login_required' }), unreadable: true });
     expect(emulator.tokenGrants.refresh_token).toBe(grants);
   });
 });

@@ -33,7 +33,8 @@ test('200 concurrent requests on a stale session: one userinfo call, one session
     await browser.signIn('acme', { direct: true });
     const sid = sessionIdOf(browser);
     h.emulator.resetCalls();
-    h.emulator.fault({ endpoint: 'userinfo', kind: 'slow', delayMs: 200 });
+    // Slow enough that all 200 requests, spread out by the machine's load, arrive while it runs.
+    h.emulator.fault({ endpoint: 'userinfo', kind: 'slow', delayMs: 1500 });
     store.writes.clear();
     const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await browser.request('/me', JSON_ACCEPT)).status));
     expect(statuses).toEqual(Array(200).fill(200));

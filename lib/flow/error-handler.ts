@@ -5,12 +5,12 @@
  * Other errors go on to the app's handlers.
  */
 import type { ErrorRequestHandler } from 'express';
-import type { EgnyteAuthErrorCode } from './errors.js';
-import { EgnyteAuthError } from './errors.js';
+import type { EgnyteAuthErrorCode } from '../errors/errors.js';
+import { EgnyteAuthError } from '../errors/errors.js';
 import { escapeHtml } from '../web/html.js';
 import { prefersHtml } from '../web/negotiation.js';
 import { setPageHeaders } from '../web/page-headers.js';
-import { findRuntime, loginUrl } from '../runtime.js';
+import { findRuntime, loginUrl } from '../guard/runtime.js';
 
 const TITLES: Partial<Record<EgnyteAuthErrorCode, string>> = {
   access_denied: 'You declined access',

@@ -13,7 +13,7 @@
  */
 import type { Request } from 'express';
 import type { SessionData, Store } from 'express-session';
-import type { LoginRecords } from '../login/record.js';
+import type { LoginRecords } from './record.js';
 import { log } from '../log.js';
 
 type Callback = (err?: unknown) => void;

@@ -1,63 +1,40 @@
 /**
- * What `egnyteAuth()` shares with the guard and the error handler: the validated config and
- * the coordination built on it (login records, flights, limits), attached to each request that
- * passes through the router.
+ * What `egnyteAuth()` shares with the guard, `req.egnyte`, the routes and the error handler:
+ * the validated config and the state built on it (the login lifecycle, the re-read flights, the
+ * API pacer), attached to each request that passes through the router. The routes' own state
+ * (callbacks' flights, exchange limits) stays with the router (flow/).
  */
 import type { Request, Response } from 'express';
-import { publicPath } from './config/mount-check.js';
-import type { ResolvedConfig } from './config/options.js';
-import { Flights } from './coordination/flight.js';
-import { type EgnytePacer, createEgnytePacer } from './egnyte/pacing.js';
-import { RELOAD_GRACE_MS, type ReloadOutcome, refreshSharingMs, reloadSharingMs } from './guard/outcomes.js';
-import { RecentTouches } from './login/lifetime.js';
-import { LoginRecords } from './login/record.js';
-import type { RefreshOutcome } from './login/refresh.js';
-import { type TokenSeal, tokenSealFor } from './login/token-seal.js';
-import { routerMissingError } from './errors/setup-mistakes.js';
-import type { SignInOutcome } from './flow/sign-in-outcome.js';
-import { PENDING_TTL_MS } from './flow/pending-logins.js';
-import { type ExchangeLimits, createExchangeLimits } from './flow/exchange-limits.js';
-import type { StoreGuards } from './session/write-guard.js';
+import { publicPath } from '../config/mount-check.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { Flights, LOCK_MARGIN_MS } from '../coordination/flight.js';
+import { type EgnytePacer, createEgnytePacer } from '../egnyte/pacing.js';
+import { type ReloadOutcome, reloadSharingMs } from './outcomes.js';
+import { RecentTouches } from '../login/lifetime.js';
+import { type Logins, createLogins } from '../login/logins.js';
+import { routerMissingError } from '../errors/setup-mistakes.js';
 
 /** One `egnyteAuth()` instance's state. */
 export interface Runtime {
   config: ResolvedConfig;
-  /** Each login's one record: tokens, times, or its tombstone. */
-  records: LoginRecords;
-  /** How token sets are kept inside records: encrypted with the keys of `tokenKeys` (or `clientSecret`). */
-  seal: TokenSeal;
+  /** The login lifecycle: records, their seal, refreshes (lib/login/). */
+  logins: Logins;
   /** The userinfo re-read, one per login across instances. */
   reloads: Flights<ReloadOutcome>;
-  /** The token refresh, one per login across instances. */
-  refreshes: Flights<RefreshOutcome>;
-  /** Callbacks, one per `state` across instances: a state is used once. */
-  signIns: Flights<SignInOutcome>;
-  /** Session store wrappers that let logout win over writes in flight. */
-  storeGuards: StoreGuards;
-  /** Limits on failed code exchanges with a domain learned at the callback. */
-  exchangeLimits: ExchangeLimits;
   /** Paces calls to Egnyte per login, with counts in the coordination backend. */
   pacer: EgnytePacer;
   /** Which logins' activity this process recorded lately. */
   touches: RecentTouches;
 }
 
-/** Room on top of an upstream call's own time limit before its lock frees itself. */
-const LOCK_MARGIN_MS = 1000;
-
 /** Builds the runtime of one `egnyteAuth()`. */
 export function createRuntime(config: ResolvedConfig): Runtime {
   const { coordination, timeoutMs, userCacheMs } = config;
+  const reloads = new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) });
   return {
     config,
-    records: new LoginRecords(coordination),
-    seal: tokenSealFor(config),
-    reloads: new Flights<ReloadOutcome>(coordination, { name: 'reload', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: (o) => reloadSharingMs(o, userCacheMs) }),
-    refreshes: new Flights<RefreshOutcome>(coordination, { name: 'refresh', lockMs: timeoutMs + LOCK_MARGIN_MS, shareMs: refreshSharingMs }),
-    // Exchange, userinfo and the session save: two upstream calls and a store write.
-    signIns: new Flights<SignInOutcome>(coordination, { name: 'state', lockMs: 2 * timeoutMs + 5000, shareMs: () => PENDING_TTL_MS, localMaxMs: RELOAD_GRACE_MS }),
-    storeGuards: new WeakMap(),
-    exchangeLimits: createExchangeLimits(coordination),
+    logins: createLogins(config, (loginId) => reloads.forget(loginId)),
+    reloads,
     pacer: createEgnytePacer({ limiter: (o) => coordination.limiter(o), ...config.apiLimits, apiWaitMs: config.apiWaitMs }),
     touches: new RecentTouches(),
   };
