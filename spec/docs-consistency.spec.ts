@@ -66,5 +66,5 @@ test("postLogoutRedirect's default is baseUrl's path + '/', in the code, the typ
 
 test('README gives one duration for npm run bench', () => {
   const durations = new Set([...read('README.md').matchAll(/about (\w+) minutes/g)].map((m) => m[1]));
-  expect([...durations]).toEqual(['five']);
+  expect(durations.size).toBe(1);
 });

@@ -13,7 +13,7 @@ import { redisCoordination } from '../../lib/redis.js';
 import { Flights } from '../../lib/coordination/flight.js';
 import { flightKeys, loginRecordKey } from '../../lib/coordination/keys.js';
 import { type LiveLogin, LoginRecords } from '../../lib/login/record.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 import { type ClientKind, type Connected, type RedisDeployment, type RedisTopology, connectIoRedis, connectNodeRedis, startDeployment } from '../support/redis-topology.js';
 
 jest.setTimeout(30_000);
@@ -29,9 +29,7 @@ const connections = new Map<string, Connected<unknown>>();
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   ioredis = new IoRedis(redis.url, { lazyConnect: true });
   await ioredis.connect();
   await Promise.all(

@@ -8,13 +8,13 @@
  * left at Egnyte by a sign-in that failed.
  */
 import session, { type SessionData } from 'express-session';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { egnyteSessionStore, type EgnyteCoordination } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { startAttempt } from '../support/attack-kit.js';
 import { getJson } from '../support/fault-kit.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 
 jest.setTimeout(120_000);
 
@@ -23,9 +23,7 @@ let client: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
 });
 afterAll(async () => {
   redis.process.kill('SIGCONT');

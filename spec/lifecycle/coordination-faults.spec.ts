@@ -5,11 +5,11 @@
  * when the end cannot be recorded everywhere, the user is told and stays signed in, so trying
  * again signs them out everywhere rather than in this browser only.
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { redisCoordination } from '../../lib/redis.js';
 import { getJson } from '../support/fault-kit.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 import { startAttempt } from '../support/attack-kit.js';
 import { sessionIdOf, storedSession, storeSession } from '../flow-support.js';
 import session from 'express-session';
@@ -21,9 +21,7 @@ const store = new session.MemoryStore();
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   h = await startHarness({ store, auth: { coordination: redisCoordination({ client, timeoutMs: 300 }) } });
 });
 afterAll(async () => {

@@ -6,23 +6,21 @@
  */
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { memoryCoordination } from '../../lib/index.js';
 import { storedSession, storeSession, sessionIdOf } from '../flow-support.js';
 import { editRecord, recordOf } from '../support/records.js';
 import { FlakyStore, startAttempt } from '../support/attack-kit.js';
 import { getJson } from '../support/fault-kit.js';
 import { withHarness } from '../support/harness.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 
 describe('anonymous logins', () => {
   let redis: RedisServer;
   let client: ReturnType<typeof createClient>;
   beforeAll(async () => {
     redis = await startRedis();
-    client = createClient({ url: redis.url });
-    client.on('error', () => undefined);
-    await client.connect();
+    client = await connectClient(redis);
   });
   afterAll(async () => {
     await client.quit().catch(() => undefined);

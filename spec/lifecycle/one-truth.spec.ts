@@ -4,13 +4,13 @@
  * rules across app processes are in spec/multi-instance/one-truth.spec.ts.
  */
 import type { Express } from 'express';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { requireEgnyteUser, type EgnyteLogoutEvent } from '../../lib/index.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { sessionCookie, startAttempt } from '../support/attack-kit.js';
 import { getJson, sleep } from '../support/fault-kit.js';
 import { type Harness, type HarnessOptions, type TestBrowser, withHarness } from '../support/harness.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 
 type Ended = Pick<EgnyteLogoutEvent, 'loginId' | 'reason'>;
 
@@ -269,9 +269,7 @@ describe('defect 10: apiWaitMs 0 means "do not wait for a busy lane"', () => {
   let client: ReturnType<typeof createClient>;
   beforeAll(async () => {
     redis = await startRedis();
-    client = createClient({ url: redis.url });
-    client.on('error', () => undefined);
-    await client.connect();
+    client = await connectClient(redis);
   });
   afterAll(async () => {
     await client.quit().catch(() => undefined);

@@ -6,7 +6,7 @@
  * killed while it holds the refresh lock does not block the others for long; a Redis restart
  * loses no login.
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { RELOAD_GRACE_MS } from '../../lib/guard/outcomes.js';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { arrivals, maxInAnyWindow } from '../egnyte-api/support.js';
@@ -14,7 +14,7 @@ import { sessionIdOf } from '../flow-support.js';
 import { type Instance, RoundRobinBrowser, startInstances } from '../support/instances.js';
 import { redisCoordination } from '../../lib/redis.js';
 import { editRecord } from '../support/records.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 
 jest.setTimeout(120_000);
 
@@ -25,9 +25,7 @@ let instances: Instance[];
 
 beforeAll(async () => {
   redis = await startRedis({ persist: true });
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0, dailyQuota: 0, rotateRefreshTokens: true });
   instances = await startInstances(3, redis.url, emulator, { TIMEOUT_MS: '1500', API_WAIT_MS: '30000' });
 });

@@ -4,10 +4,10 @@
  * the process lives. Each group starts its own instances with the settings it needs; the
  * instances record their hooks in the Redis list `test:events` (spec/support/instance-app.ts).
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { type Instance, RoundRobinBrowser, startInstances } from '../support/instances.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 
 jest.setTimeout(120_000);
 
@@ -21,9 +21,7 @@ let emulator: EgnyteEmulator;
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0, dailyQuota: 0 });
 });
 

@@ -6,10 +6,10 @@
  * versions: spec/security/sign-in-limits.spec.ts, cross-site.spec.ts, api-path.spec.ts,
  * page-headers.spec.ts.
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { type Instance, startInstances } from '../support/instances.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 import { TestBrowser } from '../support/harness.js';
 import { type Flow, finishSignIn, honestCallbackUrl, junk, junkCallbackUrl, parallelJunk, sendCallback, statusCounts } from '../support/sign-in-kit.js';
 
@@ -34,9 +34,7 @@ function nextBrowser(): TestBrowser {
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0, dailyQuota: 0 });
   instances = await startInstances(2, redis.url, emulator, { TRUST_PROXY: 'loopback', TIMEOUT_MS: String(TIMEOUT_MS) });
 });

@@ -7,12 +7,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { issuedTokensOf } from '../../lib/testing/issued-tokens.js';
 import { startEgnyteEmulator, type EgnyteEmulator } from '../../lib/testing/index.js';
 import { sessionIdOf } from '../flow-support.js';
 import { type Instance, RoundRobinBrowser, startInstances } from '../support/instances.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { connectClient, startRedis, type RedisServer } from '../support/redis-server.js';
 import { type StoredItem, itemsHoldingTokens, piecesOf, redisContents } from '../support/token-scan.js';
 
 jest.setTimeout(120_000);
@@ -24,9 +24,7 @@ let instances: Instance[];
 
 beforeAll(async () => {
   redis = await startRedis({ persist: true });
-  client = createClient({ url: redis.url });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectClient(redis);
   // Tokens of 30 s are always within the 60 s expiry skew: every use of a token refreshes it first.
   emulator = await startEgnyteEmulator({ autoApprove: true, qps: 0, dailyQuota: 0, rotateRefreshTokens: true, accessTokenTtlSeconds: 30 });
   instances = await startInstances(3, redis.url, emulator, { USER_CACHE_SECONDS: '0', API_WAIT_MS: '30000' });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'redis';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -140,4 +141,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
   };
   return server;
+}
+
+/** A node-redis client of `server`, connected, its errors silenced (the specs stop and pause servers on purpose). */
+export async function connectClient(server: Pick<RedisServer, 'url'>): Promise<ReturnType<typeof createClient>> {
+  const client = createClient({ url: server.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
