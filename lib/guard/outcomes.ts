@@ -6,7 +6,7 @@
 import type { EgnyteAuthErrorData } from '../errors/errors.js';
 import { RELOAD_GRACE_MS, backoffMs } from '../login/refresh-outcome.js';
 
-export { MAX_BACKOFF_MS, RELOAD_GRACE_MS } from '../login/refresh-outcome.js';
+export { RELOAD_GRACE_MS } from '../login/refresh-outcome.js';
 import type { EgnyteUser } from '../types.js';
 
 /** The userinfo re-read of a login. */

@@ -46,7 +46,7 @@ export interface AccessContext extends EndContext {
 }
 
 /** The `code` of the warning given when login records are re-created from sessions. */
-export const RECORD_RESTORED_WARNING_CODE = 'EGNYTE_AUTH_RECORD_RESTORED';
+const RECORD_RESTORED_WARNING_CODE = 'EGNYTE_AUTH_RECORD_RESTORED';
 let warnedRestored = false;
 
 /** The request's session's view of `loginId`, when its session refers to that login. */

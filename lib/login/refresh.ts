@@ -20,8 +20,6 @@ import { revokeTokens } from './end.js';
 import type { LiveLogin } from './record.js';
 import type { RefreshOutcome } from './refresh-outcome.js';
 
-export type { RefreshOutcome } from './refresh-outcome.js';
-
 /** Tokens this close to expiry are refreshed before use. */
 export const EXPIRY_SKEW_MS = 60_000;
 
